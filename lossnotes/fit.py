@@ -1,0 +1,193 @@
+r"""Small, explicit fitters shared by the chapters and exercises, driven by any loss's gradient.
+
+A linear model predicts :math:`\hat y = Xw` (or logits :math:`XW` for ``cross_entropy``). Gradient descent
+minimises the mean loss plus optional penalties :math:`\tfrac{\lambda_2}{2}\lVert w\rVert^2 + \lambda_1\lVert w\rVert_1`
+(MAP with a Gaussian or Laplace prior), using only ``loss.grad``: the chain rule gives
+:math:`\nabla_w = X^\top \partial L / \partial \hat y \,/\, n`. Newton's method uses ``loss.hess`` as well.
+``max_margin`` solves the soft-margin linear SVM exactly (its dual QP) so its support vectors can be read off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _checks as chk
+from .losses import Loss, cross_entropy
+
+__all__ = ["FitResult", "add_intercept", "gradient_descent", "newton", "max_margin", "location"]
+
+
+@dataclass
+class FitResult:
+    """Fitted parameters ``w`` (intercept first when one was added) and the objective after each step."""
+
+    w: np.ndarray
+    history: list = field(default_factory=list)
+    converged: bool = False
+    intercept: bool = True
+
+    def predict(self, X):
+        """The linear predictor (logits for a multi-class fit) at new inputs ``X``."""
+        X = chk.as_float(X, "X")
+        return (add_intercept(X) if self.intercept else X) @ self.w
+
+
+def add_intercept(X):
+    """Prepend a column of ones, so that ``w[0]`` is the intercept."""
+    X = chk.as_float(X, "X")
+    X = X[:, None] if X.ndim == 1 else X
+    return np.hstack([np.ones((X.shape[0], 1)), X])
+
+
+def _design(X, y, fit_intercept):
+    X = chk.as_float(X, "X")
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise ValueError(f"X must be a matrix (n samples, d features), got shape {X.shape}")
+    n = np.shape(y)[0] if np.ndim(y) else 0
+    if n != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {n} entries; they must match")
+    return add_intercept(X) if fit_intercept else X
+
+
+def _penalty_mask(shape, fit_intercept):
+    mask = np.ones(shape)
+    if fit_intercept:
+        mask[0] = 0.0  # the intercept is not shrunk
+    return mask
+
+
+def gradient_descent(
+    loss: Loss, X, y, *, lr=0.1, steps=500, w0=None, l2=0.0, l1=0.0, fit_intercept=True, tol=0.0, **loss_params
+):
+    """Fit a linear model by (sub)gradient descent on ``mean loss + l2/2 |w|^2 + l1 |w|_1``.
+
+    For ``cross_entropy`` the weights form a (d, K) matrix with K = max label + 1 (or ``y``'s columns).
+    Stops early once the objective improves by less than ``tol`` (0 runs every step).
+    """
+    if not isinstance(loss, Loss):
+        raise TypeError(f"loss must be a lossnotes loss such as ln.losses.mse, got {type(loss).__name__}")
+    if not (lr > 0 and steps >= 1):
+        raise ValueError(f"lr must be > 0 and steps >= 1, got lr={lr!r}, steps={steps!r}")
+    A = _design(X, y, fit_intercept)
+    n, d = A.shape
+    if loss is cross_entropy:
+        yk = np.asarray(y)
+        k = yk.shape[1] if yk.ndim == 2 else int(np.max(yk)) + 1
+        shape = (d, k)
+    else:
+        shape = (d,)
+    w = np.zeros(shape) if w0 is None else chk.as_float(w0, "w0").copy()
+    if w.shape != shape:
+        raise ValueError(f"w0 must have shape {shape}, got {w.shape}")
+    mask = _penalty_mask(shape, fit_intercept)
+
+    def objective(w):
+        pen = 0.5 * l2 * np.sum(mask * w * w) + l1 * np.sum(mask * np.abs(w))
+        return float(loss(y, A @ w, **loss_params)) + pen
+
+    history = [objective(w)]
+    converged = False
+    for _ in range(int(steps)):
+        g = A.T @ loss.grad(y, A @ w, **loss_params) / n + mask * (l2 * w + l1 * np.sign(w))
+        w = w - lr * g
+        history.append(objective(w))
+        if tol and abs(history[-2] - history[-1]) < tol:
+            converged = True
+            break
+    return FitResult(w, history, converged, fit_intercept)
+
+
+def newton(loss: Loss, X, y, *, steps=25, l2=0.0, fit_intercept=True, tol=1e-12, **loss_params):
+    r"""Newton's method for a smooth loss of a scalar prediction: :math:`w \leftarrow w - H^{-1}\nabla`,
+    :math:`H = X^\top \operatorname{diag}(L'') X / n + \lambda_2 I`. For ``binary_cross_entropy`` this is IRLS."""
+    if loss.hessian is None:
+        raise ValueError(f"newton needs a loss with a second derivative; {loss.name} has none (use gradient_descent)")
+    A = _design(X, y, fit_intercept)
+    n, d = A.shape
+    w = np.zeros(d)
+    mask = _penalty_mask((d,), fit_intercept)
+    history = [float(loss(y, A @ w, **loss_params)) + 0.5 * l2 * np.sum(mask * w * w)]
+    converged = False
+    for _ in range(int(steps)):
+        z = A @ w
+        g = A.T @ loss.grad(y, z, **loss_params) / n + l2 * mask * w
+        H = (A * loss.hess(y, z, **loss_params)[:, None]).T @ A / n + l2 * np.diag(mask)
+        w = w - np.linalg.solve(H, g)
+        history.append(float(loss(y, A @ w, **loss_params)) + 0.5 * l2 * np.sum(mask * w * w))
+        if abs(history[-2] - history[-1]) < tol:
+            converged = True
+            break
+    return FitResult(w, history, converged, fit_intercept)
+
+
+@dataclass
+class MarginResult:
+    """A linear max-margin classifier ``sign(X @ w + b)``; ``support`` indexes the points with alpha > 0."""
+
+    w: np.ndarray
+    b: float
+    alpha: np.ndarray
+    support: np.ndarray
+
+    def decision(self, X):
+        return chk.as_float(X, "X") @ self.w + self.b
+
+
+def max_margin(X, y, *, C=1.0):
+    r"""Soft-margin linear SVM: minimise :math:`\tfrac12\lVert w\rVert^2 + C\sum_i \max(0, 1 - y_i(w^\top x_i + b))`.
+
+    Solved through its dual, :math:`\max_\alpha \sum\alpha_i - \tfrac12\sum_{ij}\alpha_i\alpha_j y_i y_j x_i^\top x_j`
+    with :math:`0 \le \alpha_i \le C`, :math:`\sum_i \alpha_i y_i = 0`; then :math:`w = \sum_i \alpha_i y_i x_i`. Only
+    points with :math:`\alpha_i > 0` (on or inside the margin) shape :math:`w`: the support vectors.
+    """
+    from scipy.optimize import minimize
+
+    X = chk.as_float(X, "X")
+    y = chk.as_float(y, "y")
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"X must be (n, d) and y (n,), got X {X.shape} and y {y.shape}")
+    if np.any((y != 1) & (y != -1)):
+        raise ValueError("y must hold labels -1 and +1 for max_margin")
+    C = chk.positive(C, "C")
+    Q = (y[:, None] * X) @ (y[:, None] * X).T
+    res = minimize(
+        lambda a: 0.5 * a @ Q @ a - a.sum(),
+        np.zeros(len(y)),
+        jac=lambda a: Q @ a - 1.0,
+        bounds=[(0.0, C)] * len(y),
+        constraints=[{"type": "eq", "fun": lambda a: a @ y, "jac": lambda a: y}],
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 1000},
+    )
+    alpha = np.where(res.x > 1e-8 * C, res.x, 0.0)
+    w = (alpha * y) @ X
+    on_margin = (alpha > 1e-6 * C) & (alpha < C * (1 - 1e-6))
+    pick = on_margin if on_margin.any() else alpha > 0
+    b = float(np.mean(y[pick] - X[pick] @ w))
+    return MarginResult(w, b, alpha, np.flatnonzero(alpha > 0))
+
+
+def location(loss: Loss, y, **loss_params):
+    """The constant prediction that minimises the mean loss over the sample ``y`` (a 1-D search).
+
+    For ``mse`` this is the sample mean, for ``mae`` a median, for ``pinball`` the tau-quantile.
+    """
+    from scipy.optimize import minimize_scalar
+
+    y = chk.as_float(y, "y").ravel()
+    if y.size == 0:
+        raise ValueError("y is empty: there is nothing to locate")
+    lo, hi = float(y.min()), float(y.max())
+    if lo == hi:
+        return lo
+    res = minimize_scalar(
+        lambda c: float(loss(y, np.full_like(y, c), **loss_params)),
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-12 * max(1.0, abs(lo), abs(hi))},
+    )
+    return float(res.x)
