@@ -6,7 +6,7 @@ and check it against the numeric code), ``ln.fit`` (small fitters driven by any 
 ``ln.plots`` and ``ln.widgets`` (figures and explorers; matplotlib and ipywidgets load on first use).
 """
 
-from . import fit, losses, noise, plots, symbolic, units, widgets
+from . import fit, losses, mixture, noise, plots, symbolic, units, widgets
 
-__all__ = ["units", "losses", "noise", "symbolic", "fit", "plots", "widgets"]
+__all__ = ["units", "losses", "noise", "symbolic", "fit", "mixture", "plots", "widgets"]
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ loss                      value (elementwise)                                   
 ========================  ====================================================  ========================
 mse                       :math:`r^2`                                           :math:`2r`
 mae                       :math:`|r|`                                           :math:`\operatorname{sign} r`
-huber                     :math:`r^2/2` if :math:`|r|\le\delta` else            :math:`\operatorname{clip}(r,-\delta,\delta)`
+huber                     :math:`r^2/2` if :math:`|r|\le\delta` else            :math:`\mathrm{clip}(r,\pm\delta)`
                           :math:`\delta(|r|-\delta/2)`
 pinball                   :math:`\max(\tau u, (\tau-1)u)`, :math:`u = -r`        :math:`-\tau` / :math:`1-\tau`
 log_cosh                  :math:`\log\cosh r`                                   :math:`\tanh r`
@@ -28,8 +28,8 @@ in their set, parameters in range; each refusal names the argument and the reaso
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from scipy.special import gammaln
@@ -88,12 +88,14 @@ class Loss:
     def __call__(self, y, pred, *, reduction="mean", **params):
         how = chk.reduction(reduction)
         y, pred, p = self._prepare(y, pred, params)
-        return chk.reduce(self.value(y, pred, **p), how)
+        with np.errstate(over="ignore"):  # a true value beyond float64's range is inf, without a warning
+            return chk.reduce(self.value(y, pred, **p), how)
 
     def grad(self, y, pred, **params):
         """Elementwise derivative of the unreduced loss with respect to ``pred`` (shape of ``pred``)."""
         y, pred, p = self._prepare(y, pred, params)
-        return self.derivative(y, pred, **p)
+        with np.errstate(over="ignore"):
+            return self.derivative(y, pred, **p)
 
     def hess(self, y, pred, **params):
         """Elementwise second derivative with respect to ``pred``, where the loss has one."""
@@ -106,10 +108,11 @@ class Loss:
         """The reduced loss and its gradient with respect to ``pred`` (for ``"mean"``, ``.grad / count``)."""
         how = chk.reduction(reduction)
         y, pred, p = self._prepare(y, pred, params)
-        if self.fused is not None:
-            v, g = self.fused(y, pred, **p)
-        else:
-            v, g = self.value(y, pred, **p), self.derivative(y, pred, **p)
+        with np.errstate(over="ignore"):
+            if self.fused is not None:
+                v, g = self.fused(y, pred, **p)
+            else:
+                v, g = self.value(y, pred, **p), self.derivative(y, pred, **p)
         out = chk.reduce(v, how)
         if how == "mean":
             g = g / v.size
@@ -125,6 +128,18 @@ def _pair(y, pred):
     pred = chk.as_float(pred, "pred")
     chk.same_shape(y, pred)
     return y, pred
+
+
+def _residual(y, pred):
+    """``r = pred - y``, and where that overflows (|r| > max float64) the exact half ``pred/2 - y/2`` instead.
+
+    Returns ``(r, half, big)``: losses that scale the residual down (by delta, tau, 1/scale) use ``2 * (c * half)``
+    where ``big`` is set, so a representable result is not lost to an intermediate inf.
+    """
+    r = pred - y
+    big = np.isinf(r)
+    half = np.where(big, 0.5 * pred - 0.5 * y, 0.0)
+    return r, half, big
 
 
 def _real_target(y, pred):
@@ -167,16 +182,35 @@ def _huber_prepare(y, pred, delta=1.0):
 
 
 def _huber_value(y, pred, delta):
-    r = pred - y
-    a = np.abs(r)
-    return np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
+    # m (|r| - m/2) with m = min(|r|, delta): r^2/2 inside the band, delta (|r| - delta/2) outside, in one
+    # expression and in place. A residual that overflowed is redone from its exact half.
+    a = np.abs(pred - y)
+    if a.size and not np.isfinite(a.max()):
+        r, half, big = _residual(y, pred)
+        far = np.where(big, 2.0 * (delta * np.abs(half)), delta * (np.abs(r) - 0.5 * delta))
+        return np.where(np.abs(r) <= delta, 0.5 * r * r, far)
+    m = np.minimum(a, delta)
+    a -= 0.5 * m
+    a *= m
+    return a
+
+
+def _huber_grad(y, pred, delta):
+    g = pred - y
+    np.maximum(g, -delta, out=g)
+    np.minimum(g, delta, out=g)
+    return g
+
+
+def _huber_fused(y, pred, delta):
+    return _huber_value(y, pred, delta), _huber_grad(y, pred, delta)
 
 
 huber = Loss(
     "huber",
     _huber_prepare,
     _huber_value,
-    lambda y, pred, delta: np.clip(pred - y, -delta, delta),
+    _huber_grad,
     hessian=lambda y, pred, delta: (np.abs(pred - y) <= delta).astype(np.float64),
     gradient_behaviour="proportional near 0, capped at ±δ far out",
     use_when="regression with some outliers",
@@ -190,8 +224,9 @@ def _pinball_prepare(y, pred, tau=0.5):
 
 
 def _pinball_value(y, pred, tau):
-    u = y - pred
-    return np.maximum(tau * u, (tau - 1.0) * u)
+    r, half, big = _residual(y, pred)
+    u, h = -r, -half
+    return np.where(big, 2.0 * np.maximum(tau * h, (tau - 1.0) * h), np.maximum(tau * u, (tau - 1.0) * u))
 
 
 def _pinball_grad(y, pred, tau):
@@ -236,21 +271,33 @@ def _student_t_prepare(y, pred, nu=1.0, scale=1.0):
     return y, pred, {"nu": chk.positive(nu, "nu"), "scale": chk.positive(scale, "scale")}
 
 
+def _scaled_residual(y, pred, scale):
+    """(pred - y) / scale without an intermediate overflow."""
+    r, half, big = _residual(y, pred)
+    return np.where(big, 2.0 * (half / scale), r / scale)
+
+
 def _student_t_value(y, pred, nu, scale):
-    t = np.abs(pred - y) / scale
-    big = t > 1e150  # t*t would overflow; log1p(t^2/nu) = 2 log t - log nu + log1p(nu/t^2)
-    tt = np.where(big, 1.0, t)
-    with np.errstate(divide="ignore"):
-        far = 2.0 * np.log(np.where(big, t, 1.0)) - np.log(nu) + np.log1p(nu / np.where(big, t, 1.0) ** 2)
-    return 0.5 * (nu + 1.0) * np.where(big, far, np.log1p(tt * tt / nu))
+    # (nu+1)/2 log1p(t^2/nu), t = |r|/scale. Far out (t > 1e150, where t*t overflows) use
+    # log1p(t^2/nu) = 2 log t - log nu + log1p(nu/t^2); an overflowed residual enters as t = 2 t_half.
+    r, half, big = _residual(y, pred)
+    t = np.abs(np.where(big, half, r)) / scale  # t itself, or t/2 where the residual overflowed
+    far = big | (t > 1e150)
+    tf = np.where(far, t, 1.0)
+    log_t = np.log(tf) + np.where(big, LOG_2, 0.0)
+    t2_far = np.where(big, 4.0, 1.0) * tf * tf
+    far_v = 2.0 * log_t - np.log(nu) + np.log1p(nu / t2_far)
+    tn = np.where(far, 0.0, t)
+    return 0.5 * (nu + 1.0) * np.where(far, far_v, np.log1p(tn * tn / nu))
 
 
 def _student_t_grad(y, pred, nu, scale):
-    t = (pred - y) / scale
-    with np.errstate(divide="ignore", over="ignore"):
-        # (nu+1) t / (scale (nu + t^2)) written as (nu+1) / (scale (nu/t + t)) away from 0.
-        g = np.where(np.abs(t) > 1.0, (nu + 1.0) / (scale * (nu / t + t)), (nu + 1.0) * t / (scale * (nu + t * t)))
-    return g
+    t = _scaled_residual(y, pred, scale)
+    # (nu+1) t / (scale (nu + t^2)), written as (nu+1) / (scale (nu/t + t)) for |t| > 1 so t^2 cannot overflow.
+    out = np.abs(t) > 1.0
+    t_out = np.where(out, t, 1.0)
+    t_in = np.where(out, 0.0, t)
+    return np.where(out, (nu + 1.0) / (scale * (nu / t_out + t_out)), (nu + 1.0) * t_in / (scale * (nu + t_in * t_in)))
 
 
 student_t = Loss(
@@ -278,7 +325,7 @@ gaussian_nll = Loss(
     "gaussian_nll",
     _gaussian_prepare,
     _gaussian_value,
-    lambda y, pred, var: (pred - y) / var,
+    lambda y, pred, var: _scaled_residual(y, pred, var),
     hessian=lambda y, pred, var: np.broadcast_to(1.0 / np.asarray(var), pred.shape).copy(),
     gradient_behaviour="error divided by the variance: noisy points teach less",
     use_when="regression with known or learned per-point noise",
@@ -295,8 +342,11 @@ def _poisson_prepare(y, pred):
 
 
 def _poisson_value(y, pred):
-    with np.errstate(over="ignore"):
-        return (np.exp(pred) - y * pred) + gammaln(y + 1.0)
+    rate = np.exp(pred)
+    with np.errstate(invalid="ignore"):
+        v = (rate - y * pred) + gammaln(y + 1.0)
+    # A rate beyond float64 dominates every other term: the loss is +inf, not inf - inf.
+    return np.where(np.isinf(rate), np.inf, v)
 
 
 poisson_nll = Loss(
@@ -356,17 +406,23 @@ def _ce_prepare(y, pred, label_smoothing=0.0):
     y_arr = np.asarray(y)
     if y_arr.ndim == 1:
         if y_arr.shape != (n,):
-            raise ValueError(f"y has shape {y_arr.shape} but pred has shape {pred.shape}; integer labels need shape ({n},)")
+            raise ValueError(
+                f"y has shape {y_arr.shape} but pred has shape {pred.shape}; integer labels need shape ({n},)"
+            )
         if y_arr.dtype.kind not in "iub":
             yf = chk.as_float(y_arr, "y")
             bad = ~np.isfinite(yf) | (yf != np.floor(yf))
             if bad.any():
-                raise ValueError(f"y must hold integer class labels 0..{k - 1}; non-integer label y{chk.first_bad(bad, yf)}")
+                raise ValueError(
+                    f"y must hold integer class labels 0..{k - 1}; non-integer label y{chk.first_bad(bad, yf)}"
+                )
             y_arr = yf
         labels = y_arr.astype(np.int64)
         bad = (labels < 0) | (labels >= k)
         if bad.any():
-            raise ValueError(f"y holds class labels outside 0..{k - 1} (pred has {k} columns): y{chk.first_bad(bad, y_arr)}")
+            raise ValueError(
+                f"y holds class labels outside 0..{k - 1} (pred has {k} columns): y{chk.first_bad(bad, y_arr)}"
+            )
         return labels, pred, {"label_smoothing": eps}
     q = chk.as_float(y_arr, "y")
     if q.shape != pred.shape:
@@ -381,7 +437,7 @@ def _ce_prepare(y, pred, label_smoothing=0.0):
     off = np.abs(sums - 1.0) > 1e-6
     if off.any():
         i = int(np.argmax(off))
-        raise ValueError(f"each row of y (class probabilities) must sum to 1; row {i} sums to {sums[i]!r}")
+        raise ValueError(f"each row of y (class probabilities) must sum to 1; row {i} sums to {float(sums[i])!r}")
     return q, pred, {"label_smoothing": eps}
 
 

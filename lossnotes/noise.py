@@ -8,8 +8,8 @@ model and the loss follows. ``lossnotes.symbolic.check(model, model.loss)`` prov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -81,7 +81,7 @@ def _huber_sample(pred, rng, delta):
     from scipy.stats import truncnorm
 
     z_centre = np.sqrt(2 * np.pi) * (2 * _norm_cdf(delta) - 1)
-    z_tails = 2 * np.exp(-delta**2 / 2) / delta
+    z_tails = 2 * np.exp(-(delta**2) / 2) / delta
     centre = rng.random(pred.shape) < z_centre / (z_centre + z_tails)
     e_c = truncnorm.rvs(-delta, delta, size=pred.shape, random_state=rng)
     e_t = (delta + rng.exponential(1 / delta, size=pred.shape)) * rng.choice([-1.0, 1.0], size=pred.shape)

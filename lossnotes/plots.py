@@ -77,9 +77,7 @@ def small_multiples(draw, values, *, ncols=4, panel=(2.6, 2.4), sharey=True, lab
     plt = style()
     values = list(values)
     nrows = -(-len(values) // ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), sharey=sharey, squeeze=False
-    )
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), sharey=sharey, squeeze=False)
     for ax, v in zip(axes.flat, values, strict=False):
         draw(ax, v)
         ax.set_title(label.format(v), fontsize=9)

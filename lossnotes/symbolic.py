@@ -167,7 +167,8 @@ def check(
             shape = (n, k) if k > 1 else (n,)
             p1, p2 = rng.uniform(lo, hi, shape), rng.uniform(lo, hi, shape)
             yy = model.sample(p1, rng, **pv)
-            lp = model.loss_params(**pv)
+            # the model's parameters, as far as this loss takes them (a different loss runs at its defaults)
+            lp = {k: v for k, v in model.loss_params(**pv).items() if k in loss.params}
         else:
             yy = rng.standard_normal(n) if y is None else np.asarray(y, dtype=np.float64)
             p1 = rng.standard_normal(yy.shape) if pred is None else np.asarray(pred, dtype=np.float64)
@@ -176,7 +177,7 @@ def check(
         ycols = [np.eye(k)[yy.astype(int)][:, j] for j in range(k)] if len(target) > 1 else [yy]
         y_loss = np.eye(k)[yy.astype(int)] if len(target) > 1 else yy
 
-        def sym(fn, p, pv=pv, ycols=ycols):
+        def sym(fn, p, pv=pv, ycols=ycols, k=k):
             pcols = [p[:, j] for j in range(k)] if k > 1 else [p]
             return np.broadcast_to(np.asarray(fn(*ycols, *pcols, *pv.values()), dtype=np.float64), ycols[0].shape)
 
@@ -199,8 +200,8 @@ def check(
         i = int(np.argmax(err_v))
         if err_v[i] > rtol:
             raise AssertionError(
-                f"{loss.name} is not a positive multiple of the NLL of {source} plus a constant: at y={float(np.ravel(yy)[i]):.6g}, "
-                f"pred={p1[i]} vs {p2[i]} the loss changes by {dl[i]:.6g} but {a:.6g} * NLL changes by "
+                f"{loss.name} is not a positive multiple of the NLL of {source} plus a constant: "
+                f"at y={float(np.ravel(yy)[i]):.6g}, pred={p1[i]} vs {p2[i]} the loss changes by {dl[i]:.6g} but {a:.6g} * NLL changes by "
                 f"{a * dn[i]:.6g} (relative error {err_v[i]:.2e} > {rtol:g}; params {pv})"
             )
         worst_v = max(worst_v, float(err_v[i]))
@@ -210,8 +211,8 @@ def check(
         j = np.unravel_index(int(np.argmax(err_g)), err_g.shape)
         if err_g[j] > rtol:
             raise AssertionError(
-                f"{loss.name}.grad disagrees with {a:.6g} * d(NLL)/d(pred) of {source}: at y={float(np.ravel(yy)[j[0]]):.6g}, "
-                f"pred={p1[j]:.6g} it is {g_num[j]:.6g}, the derivation gives {a * g_sym[j]:.6g} "
+                f"{loss.name}.grad disagrees with {a:.6g} * d(NLL)/d(pred) of {source}: "
+                f"at y={float(np.ravel(yy)[j[0]]):.6g}, pred={p1[j]:.6g} it is {g_num[j]:.6g}, the derivation gives {a * g_sym[j]:.6g} "
                 f"(relative error {err_g[j]:.2e} > {rtol:g}; params {pv})"
             )
         worst_g = max(worst_g, float(err_g[j]))

@@ -55,10 +55,10 @@ def _shifted_exp(z: np.ndarray, axis: int):
     idx = np.argmax(z, axis=axis, keepdims=True)
     m = np.take_along_axis(z, idx, axis=axis)
     with np.errstate(over="ignore", invalid="ignore"):
+        # Knuth's two-sum of z and -m: d + err == z - m exactly.
         d = z - m
-        # Knuth's two-sum of z and -m: err is the rounding error of d.
-        zz = d + m
-        err = (z - zz) + (d - (zz - m))
+        bv = d - z
+        err = (z - (d - bv)) + (-m - bv)
         err = np.where(np.isfinite(err), err, 0.0)
     e = np.exp(d)
     e += e * err
@@ -67,7 +67,10 @@ def _shifted_exp(z: np.ndarray, axis: int):
 
 
 def logsumexp(z, axis=-1):
-    r""":math:`\log\sum_k e^{z_k}` along ``axis``, as :math:`m + \log(1 + \sum_{k \ne k^*} e^{z_k - m})`, :math:`m = z_{k^*} = \max_k z_k`."""
+    r""":math:`\log\sum_k e^{z_k}` along ``axis``.
+
+    Evaluated as :math:`m + \log(1 + \sum_{k \ne k^*} e^{z_k - m})` with :math:`m = z_{k^*} = \max_k z_k`.
+    """
     z = as_float(z, "z")
     axis = _axis(z, axis)
     m, _, e = _shifted_exp(z, axis)
@@ -85,7 +88,10 @@ def softmax(z, axis=-1):
 
 
 def log_softmax(z, axis=-1):
-    r""":math:`\log\mathrm{softmax}(z)_k = (z_k - m) - \log(1 + \sum_{j \ne k^*} e^{z_j - m})`: the log undoes the exp."""
+    r""":math:`\log\mathrm{softmax}(z)_k = (z_k - m) - \log(1 + \sum_{j \ne k^*} e^{z_j - m})`.
+
+    The log undoes the exp: no probability is formed, so nothing underflows to log(0).
+    """
     z = as_float(z, "z")
     axis = _axis(z, axis)
     m, _, e = _shifted_exp(z, axis)

@@ -1,0 +1,177 @@
+"""High-precision references (mpmath, 60 digits) and the error measure the accuracy tests and benchmark share.
+
+The error of a float64 result ``c`` against the exact value ``v`` of the same float64 inputs is
+``|c - v| / (eps * s)`` with ``s = max(|v|, smallest normal)``: plain relative error in units of eps, with a
+floor so that results in the subnormal range are measured against the subnormal spacing.
+
+Three functions are, by definition, a difference of terms that come from the inputs separately, and near their
+zero no float64 evaluation can be relatively accurate: ``logsumexp`` (m + log S with m < 0 < log S),
+``gaussian_nll`` (log of a variance below 1/2π against r²/var) and ``poisson_nll`` (e^η − yη + log y!). For
+those ``s`` also includes the magnitude of the largest term; the reference says so by returning it.
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 60
+EPS = np.finfo(np.float64).eps
+TINY = np.finfo(np.float64).tiny
+MAX = np.finfo(np.float64).max
+
+
+def M(x):
+    return mp.mpf(float(x))
+
+
+def to_float(v):
+    """Round an mpmath value to float64 (inf past the largest finite double)."""
+    return float(v) if abs(v) <= mp.mpf(MAX) else float("inf") * (1 if v > 0 else -1)
+
+
+def err_eps(computed, exact, scale=None):
+    """Error in units of eps (see the module docstring); inf where a finite exact value came out non-finite."""
+    computed = np.asarray(computed, dtype=np.float64)
+    exact = np.asarray(exact, dtype=np.float64)
+    s = np.abs(exact) if scale is None else np.maximum(np.abs(exact), np.asarray(scale, dtype=np.float64))
+    s = np.maximum(s, TINY)
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.abs(computed - exact) / (EPS * s)
+    both_inf = np.isinf(exact) & (computed == exact)
+    return np.where(both_inf, 0.0, np.where(np.isfinite(e), e, np.inf))
+
+
+# ------------------------------------------------------------------ units (scalar z or a vector)
+def sigmoid(z):
+    return to_float(1 / (1 + mp.exp(-M(z))))
+
+
+def softplus(z):
+    return to_float(mp.log1p(mp.exp(M(z))))
+
+
+def log_sigmoid(z):
+    return to_float(-mp.log1p(mp.exp(-M(z))))
+
+
+def _log_s(zs):
+    """m and log(sum exp(z - m)) as log1p of the non-maximal terms: 1 + 1e-305 is 1 even at 60 digits."""
+    k = max(range(len(zs)), key=lambda i: zs[i])
+    m = zs[k]
+    return m, mp.log1p(mp.fsum(mp.exp(x - m) for i, x in enumerate(zs) if i != k))
+
+
+def logsumexp(v):
+    """Value and the scale of its largest term, |max z| (the sum m + log S cancels when m < 0)."""
+    m, log_s = _log_s([M(x) for x in v])
+    return to_float(m + log_s), float(abs(m))
+
+
+def softmax(v):
+    zs = [M(x) for x in v]
+    m = max(zs)
+    es = [mp.exp(x - m) for x in zs]
+    s = mp.fsum(es)
+    return [to_float(e / s) for e in es]
+
+
+def log_softmax(v):
+    zs = [M(x) for x in v]
+    m, log_s = _log_s(zs)
+    return [to_float((x - m) - log_s) for x in zs]  # shifted first: m + log S would lose log S next to 1e308
+
+
+# ------------------------------------------------------------------ losses (scalar y, pred)
+def mse(y, p):
+    return to_float((M(p) - M(y)) ** 2)
+
+
+def mae(y, p):
+    return to_float(abs(M(p) - M(y)))
+
+
+def huber(y, p, delta=1.0):
+    a, d = abs(M(p) - M(y)), M(delta)
+    return to_float(a * a / 2 if a <= d else d * (a - d / 2))
+
+
+def pinball(y, p, tau=0.5):
+    u, t = M(y) - M(p), M(tau)
+    return to_float(max(t * u, (t - 1) * u))
+
+
+def log_cosh(y, p):
+    r = abs(M(p) - M(y))
+    # log cosh r = r - log 2 + log1p(exp(-2r)), exact in mpmath for every size of r
+    return to_float(r - mp.log(2) + mp.log1p(mp.exp(-2 * r)))
+
+
+def student_t(y, p, nu=1.0, scale=1.0):
+    t = (M(p) - M(y)) / M(scale)
+    return to_float((M(nu) + 1) / 2 * mp.log1p(t * t / M(nu)))
+
+
+def gaussian_nll(y, p, var=1.0):
+    r, v = M(p) - M(y), M(var)
+    a, b = mp.log(2 * mp.pi * v) / 2, r * r / v / 2
+    return to_float(a + b), to_float(max(abs(a), abs(b)))
+
+
+def poisson_nll(y, p):
+    yy, pp = M(y), M(p)
+    terms = [mp.exp(pp), -yy * pp, mp.loggamma(yy + 1)]
+    return to_float(mp.fsum(terms)), to_float(max(abs(t) for t in terms))
+
+
+def binary_cross_entropy(y, z):
+    zz, yy = M(z), M(y)
+    # softplus(z) - y z as a sum of two non-negative terms: log1p(e^700) - 700 cancels even at 60 digits
+    lin = (1 - yy) * zz if zz >= 0 else -yy * zz
+    return to_float(lin + mp.log1p(mp.exp(-abs(zz))))
+
+
+def cross_entropy(label, v):
+    return -log_softmax(v)[label]
+
+
+def hinge(y, s):
+    return to_float(max(mp.mpf(0), 1 - M(y) * M(s)))
+
+
+def squared_hinge(y, s):
+    return to_float(max(mp.mpf(0), 1 - M(y) * M(s)) ** 2)
+
+
+# ------------------------------------------------------------------ the extreme grid
+def extreme_grid():
+    """Finite float64 values from the subnormals to ±max: the places naive formulas fail."""
+    mags = [
+        0.0,
+        5e-324,
+        1e-300,
+        1e-20,
+        1e-8,
+        1e-3,
+        0.5,
+        0.6931471805599453,
+        1.0,
+        2.0,
+        3.999,
+        4.0,
+        20.0,
+        36.7,
+        40.0,
+        100.0,
+        700.0,
+        709.78,
+        745.2,
+        800.0,
+        1e5,
+        1e15,
+        1e154,
+        1e200,
+        1e300,
+        MAX,
+    ]
+    return np.array(sorted({s * m for m in mags for s in (-1.0, 1.0)}))

@@ -1,0 +1,119 @@
+"""Every public loss refuses bad input with an error that names the argument and the reason."""
+
+import numpy as np
+import pytest
+
+from lossnotes import losses as L
+
+Z3 = np.zeros(3)
+REG = [
+    L.mse,
+    L.mae,
+    L.huber,
+    L.pinball,
+    L.log_cosh,
+    L.student_t,
+    L.gaussian_nll,
+    L.poisson_nll,
+    L.binary_cross_entropy,
+    L.hinge,
+    L.squared_hinge,
+]
+
+
+@pytest.mark.parametrize("loss", REG, ids=lambda x: x.name)
+@pytest.mark.parametrize(
+    "y_shape, p_shape", [((3, 1), (3,)), ((3,), (3, 1)), ((3,), (4,)), ((), (3,)), ((2, 3), (3, 2))]
+)
+def test_shapes_must_match_exactly(loss, y_shape, p_shape):
+    y = np.ones(y_shape)  # 1 is a valid label for every loss here
+    with pytest.raises(ValueError, match=r"y has shape .* but pred has shape .*must match exactly"):
+        loss(y, np.zeros(p_shape))
+    with pytest.raises(ValueError, match="must match exactly"):
+        loss.grad(y, np.zeros(p_shape))
+
+
+def test_column_against_vector_says_why():
+    with pytest.raises(ValueError, match=r"\(3, 1\).*\(3,\).*n-by-n"):
+        L.mse(np.zeros((3, 1)), Z3)
+
+
+@pytest.mark.parametrize("loss", REG + [L.cross_entropy], ids=lambda x: x.name)
+def test_unknown_reduction_and_parameter(loss):
+    y, p = (np.array([0, 1]), np.zeros((2, 2))) if loss is L.cross_entropy else (np.ones(3), Z3)
+    with pytest.raises(ValueError, match=r"reduction must be one of \('mean', 'sum', 'none'\), got 'avg'"):
+        loss(y, p, reduction="avg")
+    with pytest.raises(TypeError, match=rf"{loss.name}\(\) got unexpected parameter\(s\) \['bogus'\]"):
+        loss(y, p, bogus=1)
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: L.mse(["a", "b", "c"], Z3), TypeError, "y must be an array of real numbers, got dtype <U1"),
+        (lambda: L.mse(Z3, ["a", "b", "c"]), TypeError, "pred must be an array of real numbers"),
+        (lambda: L.mae(Z3, Z3 + 1j), TypeError, "pred must be real"),
+        (lambda: L.mse([{}, {}, {}], Z3), TypeError, "y must be an array of real numbers"),
+        (lambda: L.huber(Z3, Z3, delta=0.0), ValueError, "delta must be > 0 and finite, got 0.0"),
+        (lambda: L.huber(Z3, Z3, delta=-1), ValueError, "delta must be > 0"),
+        (lambda: L.huber(Z3, Z3, delta=np.inf), ValueError, "delta must be > 0 and finite"),
+        (lambda: L.huber(Z3, Z3, delta=[1.0, 2.0]), ValueError, "delta must be a scalar"),
+        (lambda: L.pinball(Z3, Z3, tau=0.0), ValueError, "tau must lie strictly between 0 and 1, got 0.0"),
+        (lambda: L.pinball(Z3, Z3, tau=1.5), ValueError, "tau must lie strictly between 0 and 1"),
+        (lambda: L.gaussian_nll(Z3, Z3, var=0.0), ValueError, "var must be > 0 and finite"),
+        (lambda: L.gaussian_nll(Z3, Z3, var=[1.0, -1.0, 1.0]), ValueError, "var must be > 0 and finite, got -1.0"),
+        (
+            lambda: L.gaussian_nll(Z3, Z3, var=[1.0, 1.0]),
+            ValueError,
+            r"var must be a scalar or have the shape of y \(3,\)",
+        ),
+        (lambda: L.student_t(Z3, Z3, nu=0), ValueError, "nu must be > 0"),
+        (lambda: L.student_t(Z3, Z3, scale=-2), ValueError, "scale must be > 0"),
+        (lambda: L.poisson_nll([1.0, -1.0, 2.0], Z3), ValueError, r"counts \(integers >= 0\).*y\[1\] = -1.0"),
+        (lambda: L.poisson_nll([1.0, 2.5, 2.0], Z3), ValueError, r"counts.*y\[1\] = 2.5"),
+        (lambda: L.poisson_nll([1.0, np.nan, 2.0], Z3), ValueError, "counts"),
+        (lambda: L.binary_cross_entropy([0.0, 1.5, 1.0], Z3), ValueError, r"probability in \[0, 1\].*y\[1\] = 1.5"),
+        (lambda: L.binary_cross_entropy([0.0, -1.0, 1.0], Z3), ValueError, r"y\[1\] = -1.0"),
+        (lambda: L.hinge([1.0, 0.0, -1.0], Z3), ValueError, r"y must be -1 or \+1 for hinge.*y\[1\] = 0.0"),
+        (lambda: L.squared_hinge([1.0, 1.0, 2.0], Z3), ValueError, r"squared_hinge.*y\[2\] = 2.0"),
+        (lambda: L.mse([], []), ValueError, "cannot take the mean of an empty loss"),
+    ],
+)
+def test_bad_values_and_parameters(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+Z = np.zeros((3, 4))
+
+
+@pytest.mark.parametrize(
+    "y, pred, kw, match",
+    [
+        ([0, 1, 4], Z, {}, r"class labels outside 0..3 \(pred has 4 columns\): y\[2\] = 4"),
+        ([0, -1, 2], Z, {}, r"outside 0..3.*y\[1\] = -1"),
+        ([0.0, 1.5, 2.0], Z, {}, r"non-integer label y\[1\] = 1.5"),
+        ([0, 1], Z, {}, r"integer labels need shape \(3,\)"),
+        (np.zeros((3, 3)), Z, {}, r"class probabilities of shape \(3, 4\)"),
+        (np.full((3, 4), 0.3), Z, {}, r"row 0 sums to 1.2"),
+        (np.array([[1.5, -0.5, 0, 0]] * 3), Z, {}, r"must lie in \[0, 1\]"),
+        ([0, 1, 2], np.zeros(3), {}, r"logits of shape \(n, K\).*got shape \(3,\)"),
+        ([0, 1, 2], Z, {"label_smoothing": 1.5}, r"label_smoothing must lie in \[0, 1\], got 1.5"),
+        ([0, 1, 2], Z, {"label_smoothing": -0.1}, "label_smoothing must lie in"),
+        (["a", "b", "c"], Z, {}, "y must be an array of real numbers"),
+    ],
+)
+def test_cross_entropy_rejects(y, pred, kw, match):
+    with pytest.raises(ValueError if "real numbers" not in match else TypeError, match=match):
+        L.cross_entropy(y, pred, **kw)
+    with pytest.raises(ValueError if "real numbers" not in match else TypeError, match=match):
+        L.cross_entropy.grad(y, pred, **kw)
+
+
+def test_valid_edge_inputs_are_accepted():
+    assert L.binary_cross_entropy([0.0, 0.5, 1.0], Z3) > 0
+    assert L.cross_entropy(np.array([0.0, 1.0, 3.0]), Z) > 0  # integer-valued floats are labels
+    assert L.cross_entropy([0, 1, 2], Z, label_smoothing=1.0) == pytest.approx(np.log(4))
+    assert L.gaussian_nll(Z3, Z3, var=[1.0, 2.0, 3.0]) > 0
+    assert L.mse([], [], reduction="sum") == 0.0
+    assert L.mse(2.0, 3.0) == 1.0  # scalars against scalars are fine
