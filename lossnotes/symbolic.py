@@ -201,8 +201,8 @@ def check(
         if err_v[i] > rtol:
             raise AssertionError(
                 f"{loss.name} is not a positive multiple of the NLL of {source} plus a constant: "
-                f"at y={float(np.ravel(yy)[i]):.6g}, pred={p1[i]} vs {p2[i]} the loss changes by {dl[i]:.6g} but {a:.6g} * NLL changes by "
-                f"{a * dn[i]:.6g} (relative error {err_v[i]:.2e} > {rtol:g}; params {pv})"
+                f"at y={float(np.ravel(yy)[i]):.6g}, pred={p1[i]} vs {p2[i]} the loss changes by {dl[i]:.6g} "
+                f"but {a:.6g} * NLL changes by {a * dn[i]:.6g} (relative error {err_v[i]:.2e} > {rtol:g}; params {pv})"
             )
         worst_v = max(worst_v, float(err_v[i]))
         g_num = np.asarray(loss.grad(y_loss, p1, **lp))
@@ -212,8 +212,8 @@ def check(
         if err_g[j] > rtol:
             raise AssertionError(
                 f"{loss.name}.grad disagrees with {a:.6g} * d(NLL)/d(pred) of {source}: "
-                f"at y={float(np.ravel(yy)[j[0]]):.6g}, pred={p1[j]:.6g} it is {g_num[j]:.6g}, the derivation gives {a * g_sym[j]:.6g} "
-                f"(relative error {err_g[j]:.2e} > {rtol:g}; params {pv})"
+                f"at y={float(np.ravel(yy)[j[0]]):.6g}, pred={p1[j]:.6g} it is {g_num[j]:.6g}, "
+                f"the derivation gives {a * g_sym[j]:.6g} (relative error {err_g[j]:.2e} > {rtol:g}; params {pv})"
             )
         worst_g = max(worst_g, float(err_g[j]))
         offset = l1 - a * n1
