@@ -93,12 +93,20 @@ class CheckResult:
     points: int
 
     def __str__(self):
+        """Deterministic text: numbers at rounding level print as such, so the report can be compared verbatim."""
+
+        def num(v):
+            return "0" if abs(v) < 1e-12 else f"{v:.6g}"
+
+        def err(v):
+            return "below 1e-12" if v < 1e-12 else f"{v:.1e}"
+
         lines = [f"{self.loss} = a * NLL[{self.source}] + c on {self.points} points per draw:"]
         for d in self.draws:
             ps = ", ".join(f"{k}={v:.4g}" for k, v in d["params"].items()) or "no parameters"
-            c = "a function of y only" if d["constant"] is None else f"{d['constant']:+.6g}"
-            lines.append(f"  {ps}: a = {d['scale']:.6g}, c = {c}")
-        lines.append(f"  worst relative error: value {self.value_error:.2e}, gradient {self.grad_error:.2e}")
+            c = "a function of y only" if d["constant"] is None else num(d["constant"])
+            lines.append(f"  {ps}: a = {num(d['scale'])}, c = {c}")
+        lines.append(f"  worst relative error: value {err(self.value_error)}, gradient {err(self.grad_error)}")
         return "\n".join(lines)
 
     _repr_pretty_ = lambda self, p, cycle: p.text(str(self))  # noqa: E731
