@@ -126,25 +126,38 @@ def newton(loss: Loss, X, y, *, steps=25, l2=0.0, fit_intercept=True, tol=1e-12,
 
 @dataclass
 class MarginResult:
-    """A linear max-margin classifier ``sign(X @ w + b)``; ``support`` indexes the points with alpha > 0."""
+    """A linear max-margin classifier ``sign(X @ w + b)``; ``support`` indexes the points with alpha > 0;
+    ``gap`` is the relative duality gap that certifies the solution."""
 
     w: np.ndarray
     b: float
     alpha: np.ndarray
     support: np.ndarray
+    gap: float = 0.0
 
     def decision(self, X):
         return chk.as_float(X, "X") @ self.w + self.b
 
 
-def max_margin(X, y, *, C=1.0):
+def _best_intercept(X, y, w, C):
+    """The b that minimises the primal for fixed w: a convex piecewise-linear function whose minimum is at a kink."""
+    s = X @ w
+    kinks = np.unique(y - s)  # y_i (s_i + b) = 1  <=>  b = y_i - s_i
+    costs = [C * np.maximum(0.0, 1.0 - y * (s + b)).sum() for b in kinks]
+    lo = np.flatnonzero(np.isclose(costs, min(costs), rtol=1e-12, atol=1e-12))
+    return float(0.5 * (kinks[lo[0]] + kinks[lo[-1]]))  # the middle of a flat bottom
+
+
+def max_margin(X, y, *, C=1.0, tol=1e-9):
     r"""Soft-margin linear SVM: minimise :math:`\tfrac12\lVert w\rVert^2 + C\sum_i \max(0, 1 - y_i(w^\top x_i + b))`.
 
     Solved through its dual, :math:`\max_\alpha \sum\alpha_i - \tfrac12\sum_{ij}\alpha_i\alpha_j y_i y_j x_i^\top x_j`
-    with :math:`0 \le \alpha_i \le C`, :math:`\sum_i \alpha_i y_i = 0`; then :math:`w = \sum_i \alpha_i y_i x_i`. Only
-    points with :math:`\alpha_i > 0` (on or inside the margin) shape :math:`w`: the support vectors.
+    with :math:`0 \le \alpha_i \le C`, :math:`\sum_i \alpha_i y_i = 0`; then :math:`w = \sum_i \alpha_i y_i x_i` and
+    ``b`` minimises the primal for that ``w``. Only points with :math:`\alpha_i > 0` (on or inside the margin)
+    shape :math:`w`: the support vectors. The solution is certified by its duality gap (primal minus dual
+    objective, relative to the primal), which must fall below ``tol``; otherwise ``RuntimeError``.
     """
-    from scipy.optimize import minimize
+    from scipy.optimize import Bounds, LinearConstraint, minimize
 
     X = chk.as_float(X, "X")
     y = chk.as_float(y, "y")
@@ -152,23 +165,72 @@ def max_margin(X, y, *, C=1.0):
         raise ValueError(f"X must be (n, d) and y (n,), got X {X.shape} and y {y.shape}")
     if np.any((y != 1) & (y != -1)):
         raise ValueError("y must hold labels -1 and +1 for max_margin")
+    if not (np.any(y == 1) and np.any(y == -1)):
+        raise ValueError("y must contain both classes, -1 and +1, for max_margin")
     C = chk.positive(C, "C")
-    Q = (y[:, None] * X) @ (y[:, None] * X).T
+    Yx = y[:, None] * X
+    Q = Yx @ Yx.T
+
+    def dual(a):
+        return 0.5 * a @ Q @ a - a.sum()
+
+    def jac(a):
+        return Q @ a - 1.0
+
+    def certify(a):
+        if np.any(a < -1e-9 * C) or np.any(a > C * (1 + 1e-9)) or abs(a @ y) > 1e-9 * C * len(y):
+            return a, None, None, np.inf  # not dual-feasible: its objective bounds nothing
+        a = np.clip(a, 0.0, C)
+        a = np.where(a > 1e-10 * C, a, 0.0)
+        w = a @ Yx
+        b = _best_intercept(X, y, w, C)
+        primal = 0.5 * w @ w + C * np.maximum(0.0, 1.0 - y * (X @ w + b)).sum()
+        gap = (primal + dual(a)) / max(1.0, abs(primal))
+        return a, w, b, gap
+
+    def polish(a):
+        """Active-set polish: keep alpha at 0 or C where it is there, and solve the KKT equations
+        (Q alpha)_i + y_i b = 1 on the free points, sum alpha_i y_i = 0, exactly for the free alpha and b."""
+        free = (a > 1e-6 * C) & (a < C * (1 - 1e-6))
+        out = np.where(a >= C * (1 - 1e-6), C, 0.0)
+        if free.any():
+            f, k = np.flatnonzero(free), int(free.sum())
+            A = np.zeros((k + 1, k + 1))
+            A[:k, :k] = Q[np.ix_(f, f)]
+            A[:k, k] = y[f]
+            A[k, :k] = y[f]
+            rhs = np.r_[1.0 - Q[f] @ out, -(y @ out)]
+            out[f] = np.linalg.lstsq(A, rhs, rcond=None)[0][:k]
+        return out
+
+    def best_of(a):
+        return min((certify(a), certify(polish(a))), key=lambda c: c[3])
+
     res = minimize(
-        lambda a: 0.5 * a @ Q @ a - a.sum(),
+        dual,
         np.zeros(len(y)),
-        jac=lambda a: Q @ a - 1.0,
+        jac=jac,
         bounds=[(0.0, C)] * len(y),
         constraints=[{"type": "eq", "fun": lambda a: a @ y, "jac": lambda a: y}],
         method="SLSQP",
-        options={"ftol": 1e-14, "maxiter": 1000},
+        options={"ftol": 1e-15, "maxiter": 2000},
     )
-    alpha = np.where(res.x > 1e-8 * C, res.x, 0.0)
-    w = (alpha * y) @ X
-    on_margin = (alpha > 1e-6 * C) & (alpha < C * (1 - 1e-6))
-    pick = on_margin if on_margin.any() else alpha > 0
-    b = float(np.mean(y[pick] - X[pick] @ w))
-    return MarginResult(w, b, alpha, np.flatnonzero(alpha > 0))
+    alpha, w, b, gap = best_of(res.x)
+    if not gap <= tol:  # SLSQP stalled: polish with an interior-point method from where it stopped
+        res = minimize(
+            dual,
+            np.clip(res.x, 0.0, C),
+            jac=jac,
+            hess=lambda a: Q,
+            bounds=Bounds(0.0, C),
+            constraints=[LinearConstraint(y[None, :], 0.0, 0.0)],
+            method="trust-constr",
+            options={"gtol": 1e-12, "xtol": 1e-14, "maxiter": 5000},
+        )
+        alpha, w, b, gap = best_of(res.x)
+    if not gap <= tol:
+        raise RuntimeError(f"max_margin did not converge: relative duality gap {gap:.2e} > tol {tol:g} (C={C})")
+    return MarginResult(w, b, alpha, np.flatnonzero(alpha > 0), float(gap))
 
 
 def location(loss: Loss, y, **loss_params):

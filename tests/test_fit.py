@@ -83,6 +83,21 @@ def test_max_margin_depends_only_on_support_vectors(rng):
         assert primal(np.r_[res.w, res.b] + d) >= best - 1e-9
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("C", [0.01, 1.0, 100.0])
+def test_max_margin_is_certified_optimal_on_overlapping_classes(seed, C):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(60, 2))
+    y = np.where(X[:, 0] + 0.7 * rng.normal(size=60) > 0, 1.0, -1.0)
+    res = ln.fit.max_margin(X, y, C=C)
+    assert res.gap <= 1e-9
+    # KKT: alpha = 0 beyond the margin, alpha = C inside it, 0 < alpha < C only on it
+    m = y * res.decision(X)
+    assert np.all(m[res.alpha == 0] >= 1 - 1e-6) and np.all(m[res.alpha >= C * (1 - 1e-9)] <= 1 + 1e-6)
+    free = (res.alpha > 0) & (res.alpha < C * (1 - 1e-9))
+    np.testing.assert_allclose(m[free], 1.0, atol=1e-6)
+
+
 def test_location_estimates_and_errors(rng):
     y = rng.exponential(size=999)
     assert ln.fit.location(L.mse, y) == pytest.approx(y.mean(), rel=1e-9)
@@ -104,3 +119,5 @@ def test_fitters_reject_bad_input(data):
         ln.fit.newton(L.mae, X, np.zeros(300))
     with pytest.raises(ValueError, match="labels -1 and \\+1"):
         ln.fit.max_margin(X, np.zeros(300))
+    with pytest.raises(ValueError, match="both classes"):
+        ln.fit.max_margin(X, np.ones(300))
