@@ -3,10 +3,28 @@
 ``import lossnotes as ln`` gives ``ln.units`` (stable output units), ``ln.losses`` (the losses and their
 gradients), ``ln.noise`` (noise models as SymPy densities), ``ln.symbolic`` (derive a loss from a noise model
 and check it against the numeric code), ``ln.fit`` (small fitters driven by any loss's gradient),
-``ln.plots`` and ``ln.widgets`` (figures and explorers; matplotlib and ipywidgets load on first use).
+``ln.mixture`` (a small mixture density network), ``ln.plots`` and ``ln.widgets`` (figures and explorers).
+
+Each submodule is imported the first time it is used (PEP 562), so ``import lossnotes.losses`` or
+``import lossnotes.units`` needs only NumPy and SciPy: SymPy, matplotlib and ipywidgets load only with the
+modules that use them.
 """
 
-from . import fit, losses, mixture, noise, plots, symbolic, units, widgets
+from __future__ import annotations
+
+import importlib
 
 __all__ = ["units", "losses", "noise", "symbolic", "fit", "mixture", "plots", "widgets"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module  # later lookups skip this function
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -96,3 +96,13 @@ def first_bad(mask: np.ndarray, values: np.ndarray) -> str:
     idx = tuple(int(i) for i in np.argwhere(mask)[0])
     where = "" if not idx else "[" + ", ".join(map(str, idx)) + "]"
     return f"{where} = {values[idx].item()!r}" if idx else f" = {values[()].item()!r}"
+
+
+def nonnegative(value, name: str) -> float:
+    """A scalar parameter that must be >= 0 and finite."""
+    arr = as_float(value, name)
+    if arr.ndim:
+        raise ValueError(f"{name} must be a scalar, got an array of shape {arr.shape}")
+    if not (np.isfinite(arr) and arr >= 0):
+        raise ValueError(f"{name} must be >= 0 and finite, got {float(arr)!r}")
+    return float(arr)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks as chk
-from .losses import Loss, cross_entropy
+from .losses import Loss
 
 __all__ = ["FitResult", "add_intercept", "gradient_descent", "newton", "max_margin", "location"]
 
@@ -65,7 +65,8 @@ def gradient_descent(
 ):
     """Fit a linear model by (sub)gradient descent on ``mean loss + l2/2 |w|^2 + l1 |w|_1``.
 
-    For ``cross_entropy`` the weights form a (d, K) matrix with K = max label + 1 (or ``y``'s columns).
+    For a loss of a row of logits (``loss.row_logits``, e.g. ``cross_entropy``) the weights form a (d, K)
+    matrix with K = max label + 1 (or ``y``'s columns).
     Stops early once the objective improves by less than ``tol`` (0 runs every step).
     """
     if not isinstance(loss, Loss):
@@ -74,7 +75,7 @@ def gradient_descent(
         raise ValueError(f"lr must be > 0 and steps >= 1, got lr={lr!r}, steps={steps!r}")
     A = _design(X, y, fit_intercept)
     n, d = A.shape
-    if loss is cross_entropy:
+    if loss.row_logits:  # one weight column per class
         yk = np.asarray(y)
         k = yk.shape[1] if yk.ndim == 2 else int(np.max(yk)) + 1
         shape = (d, k)
@@ -104,7 +105,7 @@ def gradient_descent(
 def newton(loss: Loss, X, y, *, steps=25, l2=0.0, fit_intercept=True, tol=1e-12, **loss_params):
     r"""Newton's method for a smooth loss of a scalar prediction: :math:`w \leftarrow w - H^{-1}\nabla`,
     :math:`H = X^\top \operatorname{diag}(L'') X / n + \lambda_2 I`. For ``binary_cross_entropy`` this is IRLS."""
-    if loss.hessian is None:
+    if not loss.has_hess:
         raise ValueError(f"newton needs a loss with a second derivative; {loss.name} has none (use gradient_descent)")
     A = _design(X, y, fit_intercept)
     n, d = A.shape
@@ -257,7 +258,7 @@ def location(loss: Loss, y, **loss_params):
     # loss has a second derivative; piecewise-linear losses (mae, pinball) have their minimum at a data point,
     # so try the neighbouring data points.
     c = float(res.x)
-    if loss.hessian is not None:
+    if loss.has_hess:
         for _ in range(3):
             h = float(np.mean(loss.hess(y, np.full_like(y, c), **loss_params)))
             if h > 0:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks as chk
-from .losses import LOG_2PI
+from ._numerics import gaussian_nll as _gauss_nll
 from .units import log_softmax, logsumexp, softmax
 
 __all__ = ["init_params", "forward", "nll", "value_and_grad", "train", "MixtureFit"]
@@ -99,7 +99,7 @@ def forward(params, x):
 def _joint(log_pi, mu, s, y):
     """``log pi_k + log N(y; mu_k, exp(2 s_k))`` (n, K) and the standardised residuals ``t`` (n, K)."""
     t = (y[:, None] - mu) * np.exp(-s)
-    return log_pi - 0.5 * LOG_2PI - s - 0.5 * t * t, t
+    return log_pi - _gauss_nll(t * t, 2.0 * s), t
 
 
 def nll(params, x, y, *, reduction="mean"):
@@ -159,7 +159,7 @@ class MixtureFit:
         log_pi, mu, s = forward(self.params, x)
         g = chk.as_float(y_grid, "y_grid").ravel()
         t = (g[None, :, None] - mu[:, None, :]) * np.exp(-s[:, None, :])
-        logp = logsumexp(log_pi[:, None, :] - 0.5 * LOG_2PI - s[:, None, :] - 0.5 * t * t, axis=2)
+        logp = logsumexp(log_pi[:, None, :] - _gauss_nll(t * t, 2.0 * s[:, None, :]), axis=2)
         return np.exp(logp)
 
     def mean(self, x):

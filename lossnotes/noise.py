@@ -121,6 +121,7 @@ _lse = sp.log(sp.exp(z0) + sp.exp(z1) + sp.exp(z2))
 
 _huber_z = sp.sqrt(2 * sp.pi) * sp.erf(delta / sp.sqrt(2)) + 2 * sp.exp(-(delta**2) / 2) / delta
 
+#: Every noise model, by its name.
 MODELS: dict[str, NoiseModel] = {
     m.name: m
     for m in (
@@ -149,7 +150,7 @@ MODELS: dict[str, NoiseModel] = {
             sp.Piecewise((sp.exp(-(r**2) / 2), sp.Abs(r) <= delta), (sp.exp(-delta * sp.Abs(r) + delta**2 / 2), True))
             / _huber_z,
             L.huber,
-            "Huber M-estimate (between mean and median)",
+            "Huber M-estimate of location",
             _huber_sample,
             symbols={"delta": delta},
             params={"delta": (1.0, 0.3, 3.0)},
@@ -171,7 +172,7 @@ MODELS: dict[str, NoiseModel] = {
             "hyperbolic_secant",
             1 / (sp.pi * sp.cosh(r)),
             L.log_cosh,
-            "location M-estimate (between mean and median)",
+            "log-cosh M-estimate of location",
             lambda p, rng: _sech_sample(p, rng),
             description="Gaussian-like centre, exponential tails, smooth everywhere",
         ),
@@ -229,6 +230,16 @@ MODELS: dict[str, NoiseModel] = {
             pred_range=(-6.0, 6.0),
             support="0 or 1",
             description="a coin with P(y = 1) = sigmoid(f): f is the logit",
+        ),
+        NoiseModel(
+            "bernoulli_margin",
+            1 / (1 + sp.exp(-y * f)),
+            L.logistic,
+            "probability",
+            lambda p, rng: np.where(rng.random(p.shape) < sigmoid(p), 1.0, -1.0),
+            pred_range=(-6.0, 6.0),
+            support="-1 or +1",
+            description="the same coin with labels -1 and +1: P(y | f) = sigmoid(y f), f is the log-odds",
         ),
         NoiseModel(
             "categorical",

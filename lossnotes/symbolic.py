@@ -12,6 +12,7 @@ with the same :math:`a` for the gradient. It reports the scale :math:`a` and the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +92,7 @@ class CheckResult:
     value_error: float  # worst relative error of the value differences
     grad_error: float  # worst relative error of the gradient (nan if not checked)
     points: int
+    rtol: float = 1e-9  # the tolerance the check enforced
 
     def __str__(self):
         """Deterministic text: numbers at rounding level print as such, so the report can be compared verbatim."""
@@ -111,9 +113,48 @@ class CheckResult:
 
     _repr_pretty_ = lambda self, p, cycle: p.text(str(self))  # noqa: E731
 
+    def sentence(self) -> str:
+        """One line for a page, with no machine-dependent digits.
+
+        For example ``"mse = 2σ²·NLL + c: values and gradients agree to rounding at 4 parameter draws (worst
+        relative error below 1e-12)."`` The scale is named when it is the same number at every draw (printed to
+        4 significant digits), and the error is stated as a bound: below 1e-12 when it is at rounding level,
+        otherwise below the tolerance the check enforced, so the line reads the same on every machine.
+        """
+        scales = {round(float(d["scale"]), 10) for d in self.draws}
+        a = f"{scales.pop():.4g}" if len(scales) == 1 else "a"
+        a = "" if a == "1" else f"{a}·"
+        varies = " (a > 0 set by the parameters)" if a == "a·" else ""
+        worst = max(self.value_error, 0.0 if np.isnan(self.grad_error) else self.grad_error)
+        bound = "below 1e-12" if worst < 1e-12 else f"below {self.rtol:g}"
+        how = "to rounding" if worst < 1e-12 else "within the tolerance"
+        draws = len(self.draws)
+        where = f"at {draws} parameter draws" if draws > 1 else f"on {self.points} sampled points"
+        what = "values and gradients" if not np.isnan(self.grad_error) else "values"
+        return (
+            f"{self.loss} = {a}NLL[{self.source}] + c{varies}: {what} agree {how} {where} "
+            f"(worst relative error {bound})."
+        )
+
+
+_MAX = sp.Function("lossnotes_max")
+_MIN = sp.Function("lossnotes_min")
+_ELEMENTWISE = {
+    # sympy before 1.14 prints Max/Min as numpy.amax/amin over a tuple, which fails when a number and an array
+    # meet (Max(0, 1 + f)); these names are printed as plain calls and evaluated elementwise instead.
+    "lossnotes_max": lambda *a: functools.reduce(np.maximum, a),
+    "lossnotes_min": lambda *a: functools.reduce(np.minimum, a),
+}
+
 
 def _lambdify(args, expr):
-    return sp.lambdify(args, expr, modules=["scipy", "numpy"])
+    """A NumPy function of ``args`` that evaluates ``expr`` elementwise on arrays on every supported SymPy.
+
+    Max and Min become elementwise maxima and minima; Piecewise, Heaviside, sign and Abs use SymPy's own
+    NumPy printing, which is elementwise on every supported version.
+    """
+    expr = sp.sympify(expr).replace(sp.Max, lambda *a: _MAX(*a)).replace(sp.Min, lambda *a: _MIN(*a))
+    return sp.lambdify(args, expr, modules=[_ELEMENTWISE, "scipy", "numpy"])
 
 
 def check(
@@ -162,7 +203,8 @@ def check(
             raise ValueError(f"the expression has symbols {sorted(missing)} with no value: pass params={{...}}")
         param_draws = [given]
     k = len(predsyms)
-    dexpr = [sp.diff(expr, p) for p in predsyms]
+    # the derivative of a Heaviside or sign is a DiracDelta, zero at every sampled point (almost surely)
+    dexpr = [sp.diff(expr, p).replace(sp.DiracDelta, lambda *a: sp.S.Zero) for p in predsyms]
     psyms = [symbols[name] for name in param_draws[0]]
     args = list(target) + list(predsyms) + psyms
     f_val = _lambdify(args, expr)
@@ -228,4 +270,4 @@ def check(
         const = float(np.mean(offset))
         varies = np.max(np.abs(offset - const)) > rtol * (np.max(np.abs(l1)) + a * np.max(np.abs(n1)) + abs(const))
         out.append({"params": dict(pv), "scale": a, "constant": None if varies else const})
-    return CheckResult(loss.name, source, out, worst_v, worst_g, n)
+    return CheckResult(loss.name, source, out, worst_v, worst_g, n, rtol)

@@ -134,6 +134,53 @@ def binary_cross_entropy(y, z):
     return to_float(lin + mp.log1p(mp.exp(-abs(zz))))
 
 
+def binary_cross_entropy_weighted(y, z, pos_weight=1.0):
+    """w y softplus(-z) + (1 - y) softplus(z): each term non-negative, so no cancellation at 60 digits."""
+    zz, yy, w = M(z), M(y), M(pos_weight)
+    return to_float(w * yy * mp.log1p(mp.exp(-zz)) + (1 - yy) * mp.log1p(mp.exp(zz)))
+
+
+def binary_cross_entropy_weighted_grad(y, z, pos_weight=1.0):
+    zz, yy, w = M(z), M(y), M(pos_weight)
+    return to_float((1 - yy) / (1 + mp.exp(-zz)) - w * yy / (1 + mp.exp(zz)))
+
+
+def logistic(y, s):
+    return to_float(mp.log1p(mp.exp(-M(y) * M(s))))
+
+
+def logistic_grad(y, s):
+    return to_float(-M(y) / (1 + mp.exp(M(y) * M(s))))
+
+
+def exponential(y, s):
+    return to_float(mp.exp(-M(y) * M(s)))
+
+
+def exponential_grad(y, s):
+    return to_float(-M(y) * mp.exp(-M(y) * M(s)))
+
+
+def _focal_parts(y, z, gamma):
+    u = M(z) if y == 1 else -M(z)
+    p_t = 1 / (1 + mp.exp(-u))
+    q_t = 1 / (1 + mp.exp(u))  # 1 - p_t, without cancellation
+    log_p_t = -mp.log1p(mp.exp(-u))
+    return u, p_t, q_t, log_p_t, M(gamma)
+
+
+def focal(y, z, gamma=2.0):
+    _, p_t, q_t, log_p_t, g = _focal_parts(y, z, gamma)
+    return to_float(-(q_t**g) * log_p_t)
+
+
+def focal_grad(y, z, gamma=2.0):
+    """d/dz of -(1 - p_t)^g log p_t, differentiated by hand in u = (2y - 1) z and checked against mp.diff below."""
+    _, p_t, q_t, log_p_t, g = _focal_parts(y, z, gamma)
+    d_du = -(q_t**g) * (q_t - g * p_t * log_p_t)
+    return to_float(d_du if y == 1 else -d_du)
+
+
 def cross_entropy(label, v):
     return -log_softmax(v)[label]
 

@@ -18,6 +18,9 @@ REG = [
     L.binary_cross_entropy,
     L.hinge,
     L.squared_hinge,
+    L.logistic,
+    L.exponential,
+    L.focal,
 ]
 
 
@@ -77,6 +80,17 @@ def test_unknown_reduction_and_parameter(loss):
         (lambda: L.hinge([1.0, 0.0, -1.0], Z3), ValueError, r"y must be -1 or \+1 for hinge.*y\[1\] = 0.0"),
         (lambda: L.squared_hinge([1.0, 1.0, 2.0], Z3), ValueError, r"squared_hinge.*y\[2\] = 2.0"),
         (lambda: L.mse([], []), ValueError, "cannot take the mean of an empty loss"),
+        (lambda: L.binary_cross_entropy(Z3, Z3, pos_weight=0.0), ValueError, "pos_weight must be > 0 and finite"),
+        (lambda: L.binary_cross_entropy(Z3, Z3, pos_weight=np.nan), ValueError, "pos_weight must be > 0 and finite"),
+        (lambda: L.binary_cross_entropy(Z3, Z3, pos_weight=[1, 2, 3]), ValueError, "pos_weight must be a scalar"),
+        (lambda: L.logistic([1.0, 0.0, -1.0], Z3), ValueError, r"y must be -1 or \+1 for logistic.*y\[1\] = 0.0"),
+        (lambda: L.exponential([1.0, 2.0, -1.0], Z3), ValueError, r"y must be -1 or \+1 for exponential.*y\[1\]"),
+        (lambda: L.focal([0.0, 0.5, 1.0], Z3), ValueError, r"y must be 0 or 1 for focal.*y\[1\] = 0.5"),
+        (lambda: L.focal([0.0, -1.0, 1.0], Z3), ValueError, r"y must be 0 or 1 for focal.*y\[1\] = -1.0"),
+        (lambda: L.focal(Z3, Z3, gamma=-0.5), ValueError, "gamma must be >= 0 and finite, got -0.5"),
+        (lambda: L.focal(Z3, Z3, gamma=np.inf), ValueError, "gamma must be >= 0 and finite"),
+        (lambda: L.focal(Z3, Z3, gamma=[1.0, 2.0]), ValueError, "gamma must be a scalar"),
+        (lambda: L.focal.grad(Z3, Z3, gamma=-1), ValueError, "gamma must be >= 0"),
     ],
 )
 def test_bad_values_and_parameters(call, exc, match):
@@ -101,6 +115,15 @@ Z = np.zeros((3, 4))
         ([0, 1, 2], Z, {"label_smoothing": 1.5}, r"label_smoothing must lie in \[0, 1\], got 1.5"),
         ([0, 1, 2], Z, {"label_smoothing": -0.1}, "label_smoothing must lie in"),
         (["a", "b", "c"], Z, {}, "y must be an array of real numbers"),
+        ([0, 1, 2], Z, {"class_weight": [1.0, 1.0, 1.0]}, r"class_weight must hold one weight per class, shape \(4,\)"),
+        (
+            [0, 1, 2],
+            Z,
+            {"class_weight": [1.0, 0.0, 1.0, 1.0]},
+            r"class_weight must be > 0 and finite; class_weight\[1\] = 0.0",
+        ),
+        ([0, 1, 2], Z, {"class_weight": [1.0, 1.0, np.inf, 1.0]}, r"class_weight\[2\] = inf"),
+        ([0, 1, 2], Z, {"class_weight": ["a", "b", "c", "d"]}, "class_weight must be an array of real numbers"),
     ],
 )
 def test_cross_entropy_rejects(y, pred, kw, match):

@@ -40,12 +40,23 @@ def cases():
     yield L.poisson_nll, {}, cy, cp, R.poisson_nll
     by, bz = (a.ravel() for a in np.meshgrid(SOFT, GRID))
     yield L.binary_cross_entropy, {}, by, bz, R.binary_cross_entropy
-    for loss in (L.hinge, L.squared_hinge):
+    for loss in (L.hinge, L.squared_hinge, L.logistic, L.exponential):
         hy, hs = (a.ravel() for a in np.meshgrid(PM1, GRID))
         yield loss, {}, hy, hs, getattr(R, loss.name)
+    for w in (0.1, 3.0):
+        yield L.binary_cross_entropy, {"pos_weight": w}, by, bz, R.binary_cross_entropy_weighted
+    fy, fz = (a.ravel() for a in np.meshgrid(np.array([0.0, 1.0]), GRID))
+    for gamma in (0.0, 0.5, 2.0, 5.0):
+        yield L.focal, {"gamma": gamma}, fy, fz, R.focal
 
 
 CASES = list(cases())
+
+
+def bound(loss, params):
+    """The accuracy each loss promises in its docstring, in eps: 8, except the focal loss above gamma = 2, where
+    the power (1 - p_t)^gamma multiplies the relative rounding error of sigmoid by gamma: 4 gamma."""
+    return max(8.0, 4.0 * params["gamma"]) if loss is L.focal else 8.0
 
 
 @pytest.mark.parametrize("loss, params, y, pred, ref", CASES, ids=[f"{c[0].name}-{c[1]}" for c in CASES])
@@ -60,7 +71,7 @@ def test_loss_within_8_eps_of_mpmath_on_extreme_grid(loss, params, y, pred, ref)
         e = float(R.err_eps(got[i], exact, scale))
         if e > worst:
             worst, where = e, (y[i], pred[i], got[i], exact)
-    assert worst <= 8, (
+    assert worst <= bound(loss, params), (
         f"{loss.name} {params}: {worst:.1f} eps at y, pred = {where[:2]} (got {where[2]!r}, exact {where[3]!r})"
     )
 
@@ -221,6 +232,11 @@ GRAD_CASES = [
     (L.binary_cross_entropy, {}, "unit"),
     (L.hinge, {}, "pm1"),
     (L.squared_hinge, {}, "pm1"),
+    (L.logistic, {}, "pm1"),
+    (L.exponential, {}, "pm1"),
+    (L.binary_cross_entropy, {"pos_weight": 3.0}, "unit"),
+    (L.focal, {"gamma": 2.0}, "binary"),
+    (L.focal, {"gamma": 0.5}, "binary"),
 ]
 
 
@@ -230,10 +246,11 @@ def _targets(kind, rng, n):
         "counts": rng.poisson(3, n).astype(float),
         "unit": rng.random(n),
         "pm1": np.where(rng.random(n) < 0.5, -1.0, 1.0),
+        "binary": (rng.random(n) < 0.5).astype(float),
     }[kind]
 
 
-@pytest.mark.parametrize("loss, params, kind", GRAD_CASES, ids=[c[0].name for c in GRAD_CASES])
+@pytest.mark.parametrize("loss, params, kind", GRAD_CASES, ids=[f"{c[0].name}-{c[1]}" for c in GRAD_CASES])
 def test_gradient_matches_central_differences(loss, params, kind, rng):
     y = _targets(kind, rng, 400)
     p = rng.normal(scale=2, size=400)
@@ -266,6 +283,11 @@ def test_hessians_match_differences_of_the_gradient(rng):
         (L.gaussian_nll, {"var": 2.0}, y),
         (L.poisson_nll, {}, rng.poisson(2, 200).astype(float)),
         (L.binary_cross_entropy, {}, (rng.random(200) < 0.5).astype(float)),
+        (L.binary_cross_entropy, {"pos_weight": 2.5}, rng.random(200)),
+        (L.logistic, {}, np.where(rng.random(200) < 0.5, -1.0, 1.0)),
+        (L.exponential, {}, np.where(rng.random(200) < 0.5, -1.0, 1.0)),
+        (L.squared_hinge, {}, np.where(rng.random(200) < 0.5, -1.0, 1.0)),
+        (L.huber, {"delta": 0.5}, y),
     ]:
         fd = (loss.grad(yy, p + 1e-6, **params) - loss.grad(yy, p - 1e-6, **params)) / 2e-6
         np.testing.assert_allclose(loss.hess(yy, p, **params), fd, rtol=1e-6, atol=1e-8)
@@ -274,7 +296,7 @@ def test_hessians_match_differences_of_the_gradient(rng):
 
 
 # ------------------------------------------------------------------ reductions
-@pytest.mark.parametrize("loss, params, kind", GRAD_CASES, ids=[c[0].name for c in GRAD_CASES])
+@pytest.mark.parametrize("loss, params, kind", GRAD_CASES, ids=[f"{c[0].name}-{c[1]}" for c in GRAD_CASES])
 def test_reductions_and_value_and_grad(loss, params, kind, rng):
     y = _targets(kind, rng, 12).reshape(3, 4)
     p = rng.normal(size=(3, 4))
@@ -304,6 +326,10 @@ def test_no_warnings_on_extreme_inputs():
         for loss, params, y, pred, _ in CASES:
             loss(y, pred, reduction="none", **params)
             loss.grad(y, pred, **params)
+            loss.value_and_grad(y, pred, **params)
+            if loss.has_hess:
+                loss.hess(y, pred, **params)
+        assert L.poisson_nll.hess([1.0], [1000.0])[0] == np.inf  # silent, like .grad
         L.cross_entropy(np.zeros(len(ROWS), dtype=int), ROWS)
         L.cross_entropy.grad(np.zeros(len(ROWS), dtype=int), ROWS)
 
@@ -321,3 +347,238 @@ def test_minimisers_on_skewed_data(rng):
     assert median < hub < mean
     lc = ln.fit.location(L.log_cosh, y)
     assert median < lc < mean
+
+
+def test_huber_and_log_cosh_locations_need_not_lie_between_mean_and_median():
+    # on this sample the Huber (delta = 1) and log-cosh locations both lie beyond the median, away from the mean
+    y = np.array([1.8, -0.2, -7.1, -14.4, 3.1, -1.8, -1.1])
+    mean, median = y.mean(), np.median(y)
+    assert median == -1.1 and round(mean, 2) == -2.81
+    hub = ln.fit.location(L.huber, y, delta=1.0)
+    assert round(hub, 3) == -1.033
+    assert np.mean(L.huber.grad(y, np.full_like(y, hub))) == pytest.approx(0.0, abs=1e-12)  # a true minimiser
+    assert not (min(mean, median) <= hub <= max(mean, median))
+    lc = ln.fit.location(L.log_cosh, y)
+    slope = [np.mean(L.log_cosh.grad(y, np.full_like(y, lc + d))) for d in (-1e-6, 1e-6)]
+    assert slope[0] < 0 < slope[1]  # the mean gradient changes sign there: a minimiser, to 1e-6
+    assert not (min(mean, median) <= lc <= max(mean, median))
+
+
+# ------------------------------------------------------------------ the losses added for margins and imbalance
+def grad_cases():
+    """(loss, params, y, pred, exact gradient) over the extreme grid."""
+    hy, hs = (a.ravel() for a in np.meshgrid(PM1, GRID))
+    yield L.logistic, {}, hy, hs, R.logistic_grad
+    yield L.exponential, {}, hy, hs, R.exponential_grad
+    by, bz = (a.ravel() for a in np.meshgrid(np.array([0.0, 1.0]), GRID))
+    for gamma in (0.0, 0.5, 2.0, 5.0):
+        yield L.focal, {"gamma": gamma}, by, bz, R.focal_grad
+    sy, sz = (a.ravel() for a in np.meshgrid(SOFT, GRID))
+    for w in (0.1, 3.0):
+        yield L.binary_cross_entropy, {"pos_weight": w}, sy, sz, R.binary_cross_entropy_weighted_grad
+
+
+GRAD_ACC = list(grad_cases())
+
+
+@pytest.mark.parametrize("loss, params, y, pred, ref", GRAD_ACC, ids=[f"{c[0].name}-{c[1]}" for c in GRAD_ACC])
+def test_gradient_within_8_eps_of_mpmath_on_extreme_grid(loss, params, y, pred, ref):
+    g = loss.grad(y, pred, **params)
+    exact = np.array([ref(y[i], pred[i], **params) for i in range(len(y))])
+    if loss is L.binary_cross_entropy:
+        # (1 - y) sigma(z) - w y sigma(-z) is a difference: near its zero the error is relative to the larger term
+        w = params["pos_weight"]
+        scale = np.array(
+            [max(abs((1 - a) * R.sigmoid(z)), abs(w * a * R.sigmoid(-z))) for a, z in zip(y, pred, strict=True)]
+        )
+    else:
+        scale = None
+    assert np.all(np.isfinite(g[np.isfinite(exact)]))
+    err = R.err_eps(g, exact, scale)
+    i = int(np.argmax(err))
+    assert err[i] <= bound(loss, params), (
+        f"{loss.name} {params}: {err[i]:.1f} eps at y={y[i]!r}, pred={pred[i]!r}: {g[i]!r} vs {exact[i]!r}"
+    )
+
+
+def test_logistic_is_binary_cross_entropy_with_pm1_labels(rng):
+    b = (rng.random(500) < 0.5).astype(float)
+    s = rng.normal(0, 30, 500)
+    np.testing.assert_allclose(
+        L.logistic(2 * b - 1, s, reduction="none"), L.binary_cross_entropy(b, s, reduction="none"), rtol=4e-16, atol=0
+    )
+    np.testing.assert_allclose(
+        L.logistic.grad(2 * b - 1, s), L.binary_cross_entropy.grad(b, s), rtol=4e-16, atol=1e-300
+    )
+
+
+def test_exponential_overflows_only_beyond_float64():
+    y = np.ones(4)
+    s = np.array([-709.78, -709.79, -1e5, 1e5])  # e^709.78 < max double < e^709.79
+    v = L.exponential(y, s, reduction="none")
+    assert np.isfinite(v[0]) and v[1] == np.inf and v[2] == np.inf and v[3] == 0.0
+    assert R.err_eps(v[0], R.exponential(1.0, -709.78)) <= 1
+
+
+def test_focal_at_gamma_0_is_binary_cross_entropy_and_shrinks_easy_points(rng):
+    y = (rng.random(400) < 0.5).astype(float)
+    z = rng.normal(0, 5, 400)
+    np.testing.assert_array_equal(
+        L.focal(y, z, reduction="none", gamma=0.0), L.binary_cross_entropy(y, z, reduction="none")
+    )
+    np.testing.assert_allclose(
+        L.focal.grad(y, z, gamma=0.0), L.binary_cross_entropy.grad(y, z), rtol=1e-15, atol=1e-300
+    )
+    # (1 - p_t)^gamma < 1: every point costs less than under cross-entropy, a well-classified one far less
+    easy = np.array([1.0]), np.array([4.0])
+    hard = np.array([1.0]), np.array([-4.0])
+    ratio_easy = L.focal(*easy) / L.binary_cross_entropy(*easy)
+    ratio_hard = L.focal(*hard) / L.binary_cross_entropy(*hard)
+    assert ratio_easy == pytest.approx(sc.expit(-4.0) ** 2, rel=1e-14)
+    assert ratio_hard == pytest.approx(sc.expit(4.0) ** 2, rel=1e-14)
+    assert ratio_easy < 1e-3 < 0.9 < ratio_hard
+
+
+def test_binary_cross_entropy_pos_weight_matches_the_weighted_definition(rng):
+    y = rng.random(300)
+    z = rng.normal(0, 4, 300)
+    w = 3.0
+    expect = -(w * y * np.log(sc.expit(z)) + (1 - y) * np.log(sc.expit(-z)))
+    np.testing.assert_allclose(L.binary_cross_entropy(y, z, reduction="none", pos_weight=w), expect, rtol=1e-12)
+    np.testing.assert_allclose(
+        L.binary_cross_entropy.grad(y, z, pos_weight=w),
+        (1 - y) * sc.expit(z) - w * y * sc.expit(-z),
+        rtol=1e-12,
+        atol=1e-15,
+    )
+    # its minimiser over z for a fixed label frequency eta is log(w eta / (1 - eta)), not the log-odds
+    eta = 0.2
+    zs = np.linspace(-5, 5, 200001)
+    risk = eta * L.binary_cross_entropy(np.ones_like(zs), zs, reduction="none", pos_weight=w) + (
+        1 - eta
+    ) * L.binary_cross_entropy(np.zeros_like(zs), zs, reduction="none", pos_weight=w)
+    assert zs[np.argmin(risk)] == pytest.approx(np.log(w * eta / (1 - eta)), abs=1e-4)
+
+
+def test_cross_entropy_class_weight(rng):
+    z = rng.normal(0, 3, (200, 4))
+    labels = rng.integers(0, 4, 200)
+    w = np.array([0.5, 1.0, 2.0, 4.0])
+    plain = L.cross_entropy(labels, z, reduction="none")
+    weighted = L.cross_entropy(labels, z, reduction="none", class_weight=w)
+    np.testing.assert_allclose(weighted, w[labels] * plain, rtol=1e-15)
+    # mean divides by n (not by the sum of the weights, as PyTorch does)
+    assert L.cross_entropy(labels, z, class_weight=w) == pytest.approx(weighted.sum() / 200, rel=1e-14)
+    g = L.cross_entropy.grad(labels, z, class_weight=w)
+    np.testing.assert_allclose(
+        g, w[labels][:, None] * (sc.softmax(z, axis=1) - np.eye(4)[labels]), rtol=1e-13, atol=1e-16
+    )
+    # probability targets: -sum_k w_k q_k log softmax_k, gradient (sum_k w_k q_k) softmax - w q;
+    # a one-hot target agrees with the labels
+    q = rng.dirichlet(np.ones(4), 200)
+    ls = sc.log_softmax(z, axis=1)
+    np.testing.assert_allclose(
+        L.cross_entropy(q, z, reduction="none", class_weight=w), -(w * q * ls).sum(axis=1), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        L.cross_entropy.grad(q, z, class_weight=w),
+        (w * q).sum(axis=1, keepdims=True) * sc.softmax(z, axis=1) - w * q,
+        rtol=1e-12,
+        atol=1e-15,
+    )
+    np.testing.assert_allclose(
+        L.cross_entropy(np.eye(4)[labels], z, reduction="none", class_weight=w), weighted, rtol=1e-14
+    )
+    # finite differences through the weighted soft-target path
+    fd = np.zeros_like(z)
+    for k in range(4):
+        e = np.zeros(4)
+        e[k] = 1e-6
+        fd[:, k] = (
+            L.cross_entropy(q, z + e, reduction="none", class_weight=w)
+            - L.cross_entropy(q, z - e, reduction="none", class_weight=w)
+        ) / 2e-6
+    np.testing.assert_allclose(L.cross_entropy.grad(q, z, class_weight=w), fd, rtol=1e-6, atol=1e-8)
+    # weighting every class equally by c scales the loss by c
+    np.testing.assert_allclose(
+        L.cross_entropy(labels, z, reduction="none", class_weight=np.full(4, 2.0)), 2 * plain, rtol=1e-15
+    )
+
+
+def test_every_registered_loss_has_a_noise_model_or_says_it_is_none():
+    models = {m.name: m for m in ln.noise.MODELS.values()}
+    for loss in L.LOSSES.values():
+        if loss.noise_model is None:
+            assert "not the likelihood of any noise model" in loss.__doc__.lower(), loss.name
+        else:
+            assert models[loss.noise_model].loss is loss, loss.name
+    assert {L.LOSSES[n].noise_model for n in ("hinge", "squared_hinge", "exponential", "focal")} == {None}
+    assert L.logistic.noise_model == "bernoulli_margin"
+
+
+# ------------------------------------------------------------------ each loss documents itself
+SECTIONS = ("Gradient", "Parameters", "Returns", "Accuracy", "References")
+
+
+@pytest.mark.parametrize("loss", list(L.LOSSES.values()), ids=lambda x: x.name)
+def test_help_shows_the_loss_own_documentation(loss):
+    import pydoc
+
+    text = pydoc.render_doc(loss, renderer=pydoc.plaintext)
+    doc = type(loss).__doc__
+    assert doc and doc != L.Loss.__doc__
+    first = doc.strip().splitlines()[0]
+    assert first in text  # help() shows this loss's own summary line, not the generic Loss text
+    for section in SECTIONS:
+        assert f"\n    {section}\n    {'-' * len(section)}\n" in doc, (loss.name, section)
+    for name in loss.params:
+        assert f"\n    {name} : " in doc, (loss.name, name)
+    assert "eps" in doc.split("Accuracy")[1].split("References")[0]
+    assert loss.gradient_behaviour and loss.use_when
+    assert "between mean and median" not in loss.gradient_behaviour + loss.use_when
+
+
+@pytest.mark.parametrize("loss", list(L.LOSSES.values()), ids=lambda x: x.name)
+def test_signature_and_params_come_from_one_place(loss):
+    import inspect
+
+    sig = inspect.signature(loss)
+    assert list(sig.parameters)[:3] == ["y", "pred", "reduction"]
+    assert {k: p.default for k, p in list(sig.parameters.items())[3:]} == loss.params
+    assert repr(loss).startswith(f"<loss {loss.name}(y, pred")
+
+
+@pytest.mark.parametrize("loss", [L.binary_cross_entropy, L.cross_entropy, L.huber], ids=lambda x: x.name)
+def test_fused_value_and_grad_equals_the_separate_calls_for_any_memory_layout(loss, rng):
+    # the fused paths work block by block; they must give the same bits as __call__ and .grad, whatever the layout
+    if loss is L.cross_entropy:
+        z = np.asfortranarray(rng.normal(0, 5, (70001, 3)))
+        y = rng.integers(0, 3, 70001)
+    else:
+        z = rng.normal(0, 30, (300, 400)).T  # a transposed, non-contiguous view
+        y = (rng.random((400, 300)) < 0.5).astype(float)
+        z[0, :3] = [R.MAX, -R.MAX, 1e300]
+        if loss is L.huber:
+            y[0, :2] = [-R.MAX, R.MAX]  # residuals beyond float64 take the careful path
+    v, g = loss.value_and_grad(y, z, reduction="none")
+    np.testing.assert_array_equal(v, loss(y, z, reduction="none"))
+    np.testing.assert_array_equal(g, loss.grad(y, z))
+    assert g.shape == z.shape
+
+
+def test_mean_gradient_never_writes_into_the_inputs():
+    # value_and_grad divides the gradient by n in place only when it owns it; a loss whose gradient is a view of
+    # its input must leave the caller's array alone
+    class Linear(L.MSE):
+        name = "linear"
+
+        def _value(self, y, pred):
+            return pred.copy()
+
+        def _grad(self, y, pred):
+            return pred  # the input itself
+
+    pred = np.array([1.0, 2.0, 3.0, 4.0])
+    v, g = Linear().value_and_grad(np.zeros(4), pred)
+    np.testing.assert_array_equal(pred, [1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(g, [0.25, 0.5, 0.75, 1.0])

@@ -21,6 +21,7 @@ REQUIRED = {
     "poisson": L.poisson_nll,
     "bernoulli": L.binary_cross_entropy,
     "categorical": L.cross_entropy,
+    "bernoulli_margin": L.logistic,
 }
 CONTINUOUS = [
     "gaussian",
@@ -59,6 +60,9 @@ def test_discrete_densities_sum_to_one():
     assert sum(pois(k, np.log(3.7)) for k in range(80)) == pytest.approx(1.0, abs=1e-12)
     bern = sp.lambdify([y, f], ln.noise.get("bernoulli").density)
     assert bern(0, 0.8) + bern(1, 0.8) == pytest.approx(1.0)
+    margin = sp.lambdify([y, f], ln.noise.get("bernoulli_margin").density)
+    assert margin(-1, 0.8) + margin(1, 0.8) == pytest.approx(1.0)
+    assert margin(1, 0.8) == pytest.approx(bern(1, 0.8), rel=1e-15)  # the same coin, labels -1/+1 for 0/1
     m = ln.noise.get("categorical")
     cat = sp.lambdify([*m.target, *m.pred], m.density)
     assert sum(cat(*np.eye(3)[k], 0.2, -1.0, 1.5) for k in range(3)) == pytest.approx(1.0)
@@ -96,6 +100,8 @@ def test_sampled_statistics_are_what_the_minimiser_estimates():
     assert counts.mean() == pytest.approx(4.0, rel=0.01) and np.all(counts == np.floor(counts))
     coins = ln.noise.get("bernoulli").sample(np.full(n, 1.0), rng)
     assert coins.mean() == pytest.approx(ln.units.sigmoid(1.0), abs=0.005)
+    pm1 = ln.noise.get("bernoulli_margin").sample(np.full(n, 1.0), rng)
+    assert set(np.unique(pm1)) == {-1.0, 1.0} and np.mean(pm1 == 1.0) == pytest.approx(ln.units.sigmoid(1.0), abs=0.005)
     labels = ln.noise.get("categorical").sample(np.tile([0.0, 1.0, -1.0], (n, 1)), rng)
     np.testing.assert_allclose(np.bincount(labels) / n, ln.units.softmax(np.array([0.0, 1.0, -1.0])), atol=0.005)
 

@@ -54,13 +54,28 @@ def test_wrong_pairings_are_refused(model, loss):
 
 
 def test_a_loss_with_the_wrong_sign_is_refused():
-    neg = L.Loss("negated_mse", L.mse.prepare, lambda y, p: -L.mse.value(y, p), lambda y, p: -L.mse.derivative(y, p))
+    class NegatedMSE(L.MSE):
+        name = "negated_mse"
+
+        def _value(self, y, p):
+            return -super()._value(y, p)
+
+        def _grad(self, y, p):
+            return -super()._grad(y, p)
+
+    neg = NegatedMSE()
     with pytest.raises(AssertionError, match="a = -2 is not positive"):
         ln.symbolic.check(ln.noise.get("gaussian"), neg)
 
 
 def test_a_wrong_gradient_is_caught_even_when_the_value_is_right():
-    bad = L.Loss("mse_bad_grad", L.mse.prepare, L.mse.value, lambda y, p: p - y)  # half the true gradient
+    class HalfGradMSE(L.MSE):
+        name = "mse_bad_grad"
+
+        def _grad(self, y, p):
+            return p - y  # half the true gradient
+
+    bad = HalfGradMSE()
     with pytest.raises(AssertionError, match="grad disagrees"):
         ln.symbolic.check(ln.noise.get("gaussian"), bad)
 
@@ -107,3 +122,69 @@ def test_check_on_an_expression_with_a_y_dependent_offset():
         ln.symbolic.check(sp.Abs(f - y), L.mse)
     with pytest.raises(ValueError, match=r"symbols \['k'\] with no value"):
         ln.symbolic.check(sp.Symbol("k", positive=True) * (f - y) ** 2, L.mse)
+
+
+# ------------------------------------------------------------------ every piecewise construct SymPy allows
+LABELS = np.random.default_rng(3).choice([-1.0, 1.0], size=300)
+SCORES = np.random.default_rng(4).normal(0.0, 2.0, size=300)
+
+
+@pytest.mark.parametrize(
+    "expr, loss",
+    [
+        (sp.Max(0, 1 - y * f), L.hinge),
+        (sp.Piecewise((1 - y * f, y * f < 1), (0, True)), L.hinge),
+        (-sp.Min(0, y * f - 1), L.hinge),
+        ((1 - y * f) * sp.Heaviside(1 - y * f), L.hinge),
+        (sp.Max(0, 1 - y * f) ** 2, L.squared_hinge),
+        (sp.Piecewise(((1 - y * f) ** 2, y * f < 1), (0, True)), L.squared_hinge),
+        ((1 - y * f) * (1 + sp.sign(1 - y * f)) / 2, L.hinge),
+    ],
+    ids=["Max", "Piecewise", "Min", "Heaviside", "Max-squared", "Piecewise-squared", "sign"],
+)
+def test_check_evaluates_piecewise_constructs_on_arrays(expr, loss):
+    res = ln.symbolic.check(expr, loss, y=LABELS, pred=SCORES)
+    assert res.draws[0]["scale"] == pytest.approx(1.0, rel=1e-12)
+    assert res.draws[0]["constant"] == pytest.approx(0.0, abs=1e-12)
+    assert res.value_error < 1e-12 and res.grad_error < 1e-12
+
+
+def test_check_with_max_refuses_a_wrong_pairing_and_a_wrong_gradient():
+    # a hinge at margin 2 is not the hinge at margin 1
+    with pytest.raises(AssertionError, match="not a positive multiple of the NLL"):
+        ln.symbolic.check(sp.Max(0, 2 - y * f), L.hinge, y=LABELS, pred=SCORES)
+
+    class HingeWrongGrad(L.Hinge):
+        name = "hinge_wrong_grad"
+
+        def _grad(self, y, s):
+            return np.where(y * s < 1.0, -2.0 * y, 0.0)  # twice the true slope
+
+    with pytest.raises(AssertionError, match="grad disagrees"):
+        ln.symbolic.check(sp.Max(0, 1 - y * f), HingeWrongGrad(), y=LABELS, pred=SCORES)
+
+
+def test_check_refuses_the_normalised_hinge_density():
+    # exp(-hinge) normalised over y in {-1, +1} adds a term in f: its NLL is a different loss (chapter 6)
+    nll_forced = sp.Max(0, 1 - y * f) + sp.log(sp.exp(-sp.Max(0, 1 - f)) + sp.exp(-sp.Max(0, 1 + f)))
+    with pytest.raises(AssertionError, match="not a positive multiple"):
+        ln.symbolic.check(nll_forced, L.hinge, y=LABELS, pred=SCORES)
+
+
+def test_sentence_is_one_portable_line():
+    s = ln.symbolic.check(ln.noise.get("gaussian"), L.mse).sentence()
+    assert s == (
+        "mse = a·NLL[gaussian] + c (a > 0 set by the parameters): values and gradients agree to rounding "
+        "at 4 parameter draws (worst relative error below 1e-12)."
+    )
+    s = ln.symbolic.check(ln.noise.get("poisson"), L.poisson_nll).sentence()
+    assert s.startswith("poisson_nll = NLL[poisson] + c: ") and "\n" not in s
+    s = ln.symbolic.check((f - y) ** 2 / 2, L.mse).sentence()
+    assert s.startswith("mse = 2·NLL[expression] + c: values and gradients agree to rounding on 200 sampled points")
+
+
+def test_sentence_states_the_tolerance_when_the_error_is_above_rounding():
+    res = ln.symbolic.CheckResult("x", "m", [{"params": {}, "scale": 1.0, "constant": 0.0}], 3e-11, 1e-13, 10, 1e-9)
+    assert res.sentence().endswith(
+        "agree within the tolerance on 10 sampled points (worst relative error below 1e-09)."
+    )
