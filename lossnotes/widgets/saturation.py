@@ -1,33 +1,43 @@
-r"""Saturation explorer: move the logit of the true class and watch cross-entropy and squared error teach.
+r"""The saturation explorer: move the true-class logit and see cross-entropy and squared error teach (or not).
 
 The output unit is a sigmoid for a positive example (:math:`p = \sigma(z)`, target 1) or a softmax over the logits
-:math:`(z, z_2, \dots, z_K)` with the first class true. Both views plot, against the true-class logit :math:`z`,
-the probability :math:`p` of the true class and the magnitude of the derivative of each loss with respect to
-:math:`z`:
+:math:`(z, z_2, \dots, z_K)` with the first class true. Against the true-class logit :math:`z`, the picture
+shows each loss (left) and the magnitude of its derivative with respect to :math:`z` on a log scale (right):
 
 * cross-entropy :math:`-\log p`: :math:`\partial/\partial z = p - 1`, which tends to :math:`-1` when the unit is
-  confidently wrong (:math:`z \to -\infty`);
+  confidently wrong (:math:`z \to -\infty`), so the loss keeps teaching;
 * squared error :math:`\sum_k (p_k - y_k)^2` on the probabilities: by the chain rule through the softmax Jacobian
   :math:`\operatorname{diag}(p) - pp^\top` the derivative is :math:`p\,(v_1 - p^\top v)` with :math:`v = 2(p - y)`,
   which carries the factor :math:`p` and vanishes exactly where the model is most wrong.
 
-The sigmoid is the softmax of :math:`(z, 0)`, so both views share one computation.
+The sigmoid is the softmax of :math:`(z, 0)`, so both units share one computation. ``explorer()`` is the
+interactive version (it works with no kernel, see ``_frames``); ``static_figure`` draws chosen states with the
+same ``draw`` function; ``values`` gives the numbers behind a state.
 """
 
 from __future__ import annotations
-
-import io
 
 import numpy as np
 
 from ..losses import cross_entropy, mse
 from ..units import softmax
+from . import _frames
 
-__all__ = ["SaturationExplorer", "static_figure", "gradients"]
+__all__ = ["UNITS", "LOGITS", "gradients", "losses", "values", "draw", "describe", "explorer", "static_figure"]
 
 UNITS = ("sigmoid", "softmax")
-CE_COLOR, MSE_COLOR, P_COLOR = "#1f77b4", "#d62728", "#2ca02c"
+OTHERS = (2.0, 0.0)  # the other logits of the softmax unit
+#: The true-class logits the explorer offers.
+LOGITS = tuple(float(z) for z in range(-12, 13, 2))
+Z_RANGE = (-12.5, 12.5)
 FLOOR = 1e-12  # gradient magnitudes are drawn on a log scale; exact zeros sit on this floor
+SIZE = (6.88, 3.5)  # one frame, inches
+
+
+def _check_unit(unit):
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+    return unit
 
 
 def _logits(z, unit, others):
@@ -36,16 +46,14 @@ def _logits(z, unit, others):
     return np.column_stack([z] + [np.full_like(z, o) for o in rest])
 
 
-def gradients(z, unit="softmax", others=(2.0, 0.0)):
+def gradients(z, unit="softmax", others=OTHERS):
     r"""For true-class logits ``z``: ``(p, dCE/dz, dSE/dz)``, each an array shaped like ``np.atleast_1d(z)``.
 
     ``p`` is the probability of the true class (class 0). The squared-error gradient is the chain rule
     ``J @ mse.grad`` with the softmax Jacobian ``J = diag(p) - p p^T``, read off at the true class.
     """
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
-    logits = _logits(z, unit, others)
-    n, k = logits.shape
+    logits = _logits(z, _check_unit(unit), others)
+    n, _ = logits.shape
     labels = np.zeros(n, dtype=np.int64)
     p = softmax(logits, axis=1)
     ce = cross_entropy.grad(labels, logits)[:, 0]
@@ -56,164 +64,171 @@ def gradients(z, unit="softmax", others=(2.0, 0.0)):
     return p[:, 0], ce, se
 
 
-class SaturationExplorer:
-    """Slider on the true-class logit; left: the probability of the true class, right: |dL/dz| for CE and MSE."""
+def losses(z, unit="softmax", others=OTHERS):
+    """For true-class logits ``z``: ``(cross-entropy, squared error)``, each shaped like ``np.atleast_1d(z)``."""
+    logits = _logits(z, _check_unit(unit), others)
+    labels = np.zeros(logits.shape[0], dtype=np.int64)
+    p = softmax(logits, axis=1)
+    onehot = np.zeros_like(p)
+    onehot[:, 0] = 1.0
+    return cross_entropy(labels, logits, reduction="none"), mse(onehot, p, reduction="none").sum(axis=1)
 
-    def __init__(self, z=-6.0, unit="sigmoid", others=(2.0, 0.0), z_range=(-12.0, 12.0), figsize=(7, 3.2), dpi=80):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
 
-        if unit not in UNITS:
-            raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
-        self.others = tuple(float(o) for o in others)
-        self.z_range = (float(z_range[0]), float(z_range[1]))
-        self.grid = np.linspace(*self.z_range, 481)
-        self.z, self.unit = float(z), unit
-        self.fig = Figure(figsize=figsize, dpi=dpi)
-        self.canvas = FigureCanvasAgg(self.fig)
-        ax_p, ax_g = self.fig.subplots(1, 2)
-        self.ax_p, self.ax_g = ax_p, ax_g
-        (self.p_line,) = ax_p.plot([], [], color=P_COLOR, lw=2)
-        (self.p_dot,) = ax_p.plot([], [], "o", color=P_COLOR, ms=7)
-        ax_p.set(xlim=self.z_range, ylim=(-0.03, 1.03), xlabel="logit of the true class  z", ylabel="p(true class)")
-        (self.ce_line,) = ax_g.plot([], [], color=CE_COLOR, lw=2, label="cross-entropy")
-        (self.se_line,) = ax_g.plot([], [], color=MSE_COLOR, lw=2, label="squared error")
-        (self.ce_dot,) = ax_g.plot([], [], "o", color=CE_COLOR, ms=7)
-        (self.se_dot,) = ax_g.plot([], [], "o", color=MSE_COLOR, ms=7)
-        self.cursor = ax_g.axvline(self.z, color="0.5", lw=1, ls=":")
-        ax_g.set(
-            xlim=self.z_range, ylim=(1e-7, 3.0), yscale="log", xlabel="logit of the true class  z", ylabel="|∂L/∂z|"
-        )
-        ax_g.legend(loc="lower right", fontsize=8)
-        # Few, fixed ticks and no minor ticks: drawing tick labels is most of the cost of a redraw.
-        from matplotlib.ticker import FixedLocator, NullLocator
+def values(z, unit="softmax", others=OTHERS):
+    """The numbers behind one state: ``p``, ``ce``, ``se`` (the losses) and ``ce_grad``, ``se_grad``."""
+    try:
+        z = float(z)
+    except (TypeError, ValueError):
+        raise ValueError(f"z must be a finite number (the true-class logit), got {z!r}") from None
+    if not np.isfinite(z):
+        raise ValueError(f"z must be a finite number (the true-class logit), got {z!r}")
+    p, ce_g, se_g = (float(a[0]) for a in gradients(z, unit, others))
+    ce, se = (float(a[0]) for a in losses(z, unit, others))
+    return {"z": z, "unit": unit, "p": p, "ce": ce, "se": se, "ce_grad": ce_g, "se_grad": se_g}
 
-        ticks = [t for t in (-10, -5, 0, 5, 10) if self.z_range[0] <= t <= self.z_range[1]]
-        ax_p.yaxis.set_major_locator(FixedLocator([0, 0.5, 1]))
-        ax_g.yaxis.set_major_locator(FixedLocator([1e-6, 1e-4, 1e-2, 1]))
-        for ax in (ax_p, ax_g):
-            ax.xaxis.set_major_locator(FixedLocator(ticks))
-            ax.xaxis.set_minor_locator(NullLocator())
-            ax.yaxis.set_minor_locator(NullLocator())
-            ax.grid(alpha=0.3)
-            ax.spines[["top", "right"]].set_visible(False)
-        ax_g.set_title("teaching signal (log scale)", fontsize=9)
-        self.readout = self.fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=9)
-        self.fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.84, wspace=0.32)
-        # The markers, the cursor and one line of numbers move; everything else is drawn once per unit and blitted.
-        self._dynamic = [self.p_dot, self.ce_dot, self.se_dot, self.cursor, self.readout]
-        for artist in self._dynamic:
-            artist.set_animated(True)
-        self._curves_for = None
-        self._background = None
-        self.values = {}
-        self.update()
 
-    def recompute(self, z=None, unit=None):
-        """Set the state and return the numbers at the current logit: p, the CE and squared-error gradients."""
-        if z is not None:
-            self.z = float(z)
-        if unit is not None:
-            if unit not in UNITS:
-                raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
-            self.unit = unit
-        p, ce, se = (float(a[0]) for a in gradients(self.z, self.unit, self.others))
-        self.values = {"z": self.z, "unit": self.unit, "p": p, "ce_grad": ce, "mse_grad": se}
-        return self.values
+def _unit_phrase(unit, others=OTHERS):
+    if unit == "sigmoid":
+        return "sigmoid unit, positive example"
+    return f"softmax unit, other logits {', '.join(f'{o:g}' for o in others)}"
 
-    def _draw_curves(self):
-        if self._curves_for == self.unit:
-            return
-        p, ce, se = gradients(self.grid, self.unit, self.others)
-        self.p_line.set_data(self.grid, p)
-        self.ce_line.set_data(self.grid, np.maximum(np.abs(ce), FLOOR))
-        self.se_line.set_data(self.grid, np.maximum(np.abs(se), FLOOR))
-        if self.unit == "sigmoid":
-            self.ax_p.set_title("sigmoid unit, positive example", fontsize=9)
+
+def _round2(x):
+    """``x`` to two significant digits, written out with thousands separators: 6986.2 -> '7,000'."""
+    return f"{float(f'{x:.2g}'):,.0f}"
+
+
+def describe(z, unit="softmax", others=OTHERS):
+    """The ``View`` (alt text and readout) of one state, from the same numbers the picture draws."""
+    v = values(z, unit, others)
+    ce_g, se_g = abs(v["ce_grad"]), abs(v["se_grad"])
+    if se_g > 0 and ce_g / se_g >= 10:
+        compare = f"cross-entropy's is about {_round2(ce_g / se_g)} times larger"
+    elif ce_g > 0 and se_g / ce_g >= 10:
+        compare = f"squared error's is about {_round2(se_g / ce_g)} times larger"
+    else:
+        compare = "they are of the same order"
+    alt = (
+        f"Losses against the true-class logit z for a {_unit_phrase(unit, others)}, marked at z = {v['z']:g}, where "
+        f"the true class has probability {v['p']:.2g}: cross-entropy is {v['ce']:.2f} and rises without bound as "
+        f"z falls; squared error is {v['se']:.2f} and levels off.",
+        f"The size of each gradient on a log scale, marked at z = {v['z']:g}: cross-entropy {ce_g:.2g}, squared "
+        f"error {se_g:.2g}; {compare}.",
+    )
+    readout = (
+        f"{_unit_phrase(unit, others)}, z = {v['z']:g}: p = {v['p']:.2g}; cross-entropy {v['ce']:.2f} "
+        f"(|∂/∂z| = {ce_g:.2g}), squared error {v['se']:.2f} (|∂/∂z| = {se_g:.2g})."
+    )
+    return _frames.View(alt=alt, readout=readout)
+
+
+class _Scene:
+    """The two panels of a state: the losses (left), the gradient magnitudes (right), curves drawn per unit."""
+
+    def __init__(self, target, others):
+        from ..plots import COLORS, LINESTYLES
+
+        if hasattr(target, "add_gridspec"):
+            grid = target.add_gridspec(1, 2, left=0.09, right=0.985, bottom=0.15, top=0.9, wspace=0.3)
+            axes = target.add_subplot(grid[0, 0]), target.add_subplot(grid[0, 1])
         else:
-            others = ", ".join(f"{o:g}" for o in self.others)
-            self.ax_p.set_title(f"softmax unit, other logits {others}", fontsize=9)
-        self._curves_for = self.unit
-        self.canvas.draw()
-        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            axes = tuple(target)
+            if len(axes) != 2:
+                raise ValueError(f"target must be a figure, a subfigure or two axes, got {len(axes)} axes")
+        self.axes, self.others, self.unit = axes, others, None
+        self.grid = np.linspace(*Z_RANGE, 401)
+        lx, gx = axes
+        ce_style = {"color": COLORS[0], "ls": LINESTYLES[0], "lw": 2.2}
+        se_style = {"color": COLORS[1], "ls": LINESTYLES[1], "lw": 2.2}
+        (self.ce_curve,) = lx.plot([], [], label="cross-entropy", **ce_style)
+        (self.se_curve,) = lx.plot([], [], label="squared error", **se_style)
+        (self.ce_gcurve,) = gx.plot([], [], **ce_style)
+        (self.se_gcurve,) = gx.plot([], [], **se_style)
+        marks = {"ls": "none", "ms": 9, "mec": "white", "zorder": 4}
+        (self.ce_dot,) = lx.plot([], [], "o", color=COLORS[0], **marks)
+        (self.se_dot,) = lx.plot([], [], "s", color=COLORS[1], **marks)
+        (self.ce_gdot,) = gx.plot([], [], "o", color=COLORS[0], **marks)
+        (self.se_gdot,) = gx.plot([], [], "s", color=COLORS[1], **marks)
+        self.cursors = [ax.axvline(0.0, color="0.4", lw=1.2, ls=":") for ax in axes]
+        ticks = [-10, -5, 0, 5, 10]
+        lx.set(xlim=Z_RANGE, ylim=(-0.3, 14.0), xticks=ticks, yticks=[0, 5, 10], xlabel="true-class logit z")
+        lx.set_ylabel("loss")
+        gx.set(xlim=Z_RANGE, ylim=(1e-7, 3.0), yscale="log", xticks=ticks, xlabel="true-class logit z")
+        # plain-text powers of ten (no mathtext to typeset for every frame)
+        gx.set_yticks(
+            [1e-6, 1e-4, 1e-2, 1],
+            [
+                "10\N{SUPERSCRIPT MINUS}\N{SUPERSCRIPT SIX}",
+                "10\N{SUPERSCRIPT MINUS}\N{SUPERSCRIPT FOUR}",
+                "10\N{SUPERSCRIPT MINUS}\N{SUPERSCRIPT TWO}",
+                "1",
+            ],
+        )
+        gx.minorticks_off()
+        gx.set_ylabel("|∂L/∂z|")
+        lx.legend(loc="upper right", handlelength=1.8, borderaxespad=0.2)
 
-    def update(self, z=None, unit=None) -> bytes:
-        """Recompute at a new logit (and unit), redraw, and return the figure as PNG bytes."""
-        v = self.recompute(z, unit)
-        self._draw_curves()
+    def curves(self, unit):
+        if unit == self.unit:
+            return
+        p, ce_g, se_g = gradients(self.grid, unit, self.others)
+        ce, se = losses(self.grid, unit, self.others)
+        self.ce_curve.set_data(self.grid, ce)
+        self.se_curve.set_data(self.grid, se)
+        self.ce_gcurve.set_data(self.grid, np.maximum(np.abs(ce_g), FLOOR))
+        self.se_gcurve.set_data(self.grid, np.maximum(np.abs(se_g), FLOOR))
+        self.unit = unit
+
+    def show(self, v):
+        lx, gx = self.axes
+        self.curves(v["unit"])
         z = v["z"]
-        self.p_dot.set_data([z], [v["p"]])
-        self.ce_dot.set_data([z], [max(abs(v["ce_grad"]), FLOOR)])
-        self.se_dot.set_data([z], [max(abs(v["mse_grad"]), FLOOR)])
-        self.cursor.set_xdata([z, z])
-        self.readout.set_text(
-            f"z = {z:.2f}:   p = {v['p']:.4f}    |∂CE/∂z| = {abs(v['ce_grad']):.4f}    "
-            f"|∂SE/∂z| = {abs(v['mse_grad']):.2e}"
-        )
-        self.canvas.restore_region(self._background)
-        for artist in self._dynamic:
-            self.fig.draw_artist(artist)
-        return self._png()
-
-    def _png(self) -> bytes:
-        from PIL import Image
-
-        width, height = self.canvas.get_width_height()
-        img = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        img.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
-
-    def widget(self):
-        """Slider for the logit, toggle for the unit, and the picture (its initial PNG is embedded state)."""
-        import ipywidgets as w
-
-        slider = w.FloatSlider(
-            value=self.z,
-            min=self.z_range[0],
-            max=self.z_range[1],
-            step=0.25,
-            description="logit z",
-            continuous_update=True,
-        )
-        toggle = w.ToggleButtons(options=list(UNITS), value=self.unit, description="unit")
-        image = w.Image(value=self.update(), format="png")
-
-        def redraw(_change=None):
-            image.value = self.update(z=slider.value, unit=toggle.value)
-
-        slider.observe(redraw, names="value")
-        toggle.observe(redraw, names="value")
-        return w.VBox([w.HBox([slider, toggle]), image])
+        self.ce_dot.set_data([z], [v["ce"]])
+        self.se_dot.set_data([z], [v["se"]])
+        self.ce_gdot.set_data([z], [max(abs(v["ce_grad"]), FLOOR)])
+        self.se_gdot.set_data([z], [max(abs(v["se_grad"]), FLOOR)])
+        for c in self.cursors:
+            c.set_xdata([z, z])
+        lx.set_title(f"{v['unit']}: loss at z = {z:g}".replace("-", "\N{MINUS SIGN}"))
+        gx.set_title(f"teaching signal, p = {v['p']:.2g}")
 
 
-def static_figure(logits=(-8.0, -3.0, 0.0, 4.0), unit="sigmoid", others=(2.0, 0.0), z_range=(-12.0, 12.0)):
-    """Small multiples: the two gradient curves with the slider's marker at each of several logits."""
-    from .. import plots
+def draw(target, *, z, unit="softmax", others=OTHERS):
+    """Draw one state on ``target``: a matplotlib ``Figure``/``SubFigure``, or a pair of axes.
 
-    grid = np.linspace(*z_range, 481)
-    p, ce, se = gradients(grid, unit, others)
+    Returns the state's ``View``. This one function draws the explorer's frames and its static figure; drawn
+    again on the same target, it updates the picture in place.
+    """
+    v = values(z, _check_unit(unit), others)
+    others = tuple(float(o) for o in others)
+    key = ("saturation", others)
+    holder = target if hasattr(target, "add_gridspec") else target[0]
+    scene = getattr(holder, "_lossnotes_scene", None)
+    if scene is None or scene[0] != key:
+        scene = (key, _Scene(target, others))
+        holder._lossnotes_scene = scene
+    scene[1].show(v)
+    return describe(z, unit, others)
 
-    def draw(ax, z):
-        pz, cz, sz = (float(a[0]) for a in gradients(z, unit, others))
-        ax.plot(grid, np.maximum(np.abs(ce), FLOOR), color=CE_COLOR, label="cross-entropy |∂L/∂z|")
-        ax.plot(grid, np.maximum(np.abs(se), FLOOR), color=MSE_COLOR, label="squared error |∂L/∂z|")
-        ax.plot(grid, p, color=P_COLOR, lw=1, ls="--", label="p(true class)")
-        ax.plot([z], [max(abs(cz), FLOOR)], "o", color=CE_COLOR)
-        ax.plot([z], [max(abs(sz), FLOOR)], "o", color=MSE_COLOR)
-        ax.axvline(z, color="0.5", lw=1, ls=":")
-        ax.set(yscale="log", ylim=(1e-11, 3.0), xlabel="logit of the true class  z")
-        ax.text(
-            0.03,
-            0.03,
-            f"p = {pz:.2g}\n|CE′| = {abs(cz):.3f}\n|SE′| = {abs(sz):.1e}",
-            transform=ax.transAxes,
-            fontsize=8,
-        )
 
-    fig = plots.small_multiples(draw, logits, ncols=len(tuple(logits)), label=unit + ": z = {:g}", title=None)
-    fig.axes[0].set_ylabel("log scale")
-    handles, labels = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=8, bbox_to_anchor=(0.5, 1.0))
-    fig.subplots_adjust(top=0.8)
-    return fig
+CONTROLS = (
+    _frames.Control("unit", "output unit", tuple((u, u) for u in UNITS), "softmax"),
+    _frames.Control("z", "true-class logit z", tuple((f"{z:g}", z) for z in LOGITS), -6.0),
+)
+
+
+def explorer(*, z=-6.0, unit="softmax", colors=64):
+    """Choose the unit and the true-class logit; every combination is drawn once, so it works with no kernel.
+
+    Returns a ``_frames.Explorer``: display it (or leave it last in a cell). ``z`` and ``unit`` set the state
+    shown first (``z`` one of ``LOGITS``).
+    """
+    start = {"unit": _check_unit(unit), "z": values(z)["z"]}
+    controls = [_frames.Control(c.name, c.description, c.options, start[c.name], c.kind) for c in CONTROLS]
+    return _frames.build(draw, controls, size=SIZE, colors=colors)
+
+
+def static_figure(states=((-8.0, "softmax"), (0.0, "softmax"))):
+    """Chosen states, one row each (``(z, unit)`` pairs or dicts), drawn by ``draw`` into one figure."""
+    states = [s if isinstance(s, dict) else {"z": s[0], "unit": s[1]} for s in states]
+    return _frames.static_figure(draw, states, size=SIZE)
