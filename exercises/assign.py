@@ -1,14 +1,18 @@
 """Build the graded exercises from their masters with Otter Assign.
 
-For each master ``source/NN_topic.ipynb`` this runs ``otter assign`` (which also runs the hidden and public
-tests against the master's solutions and fails if any of them fails) into ``BUILD/NN_topic/``, then
+For each master ``source/NN_topic.ipynb`` this stages the master next to a copy of the ``lossnotes`` package and
+a ``requirements.txt`` pinned to the versions in the repository's ``requirements.txt`` (numpy, scipy, sympy,
+matplotlib and what they need), runs ``otter assign`` there (which also runs the hidden and public tests against
+the master's solutions and fails if any of them fails) into ``BUILD/NN_topic/``, then
 
 - copies the student notebook to ``STUDENTS/NN_topic.ipynb`` with its cell ids renumbered: Otter gives the
   cells it inserts (the ``grader = otter.Notebook(...)`` cell, the ``grader.check`` cells, the answer cells)
   random ids on every run, and that is the only part of the student notebook that varies between runs
   (then ruff puts Otter's ``import otter`` cell in the house style);
 - copies the autograder zip to ``BUILD/NN_topic-autograder.zip`` (Otter's own name carries a timestamp) and
-  the notebook with solutions to ``BUILD/NN_topic-solution.ipynb``;
+  the notebook with solutions to ``BUILD/NN_topic-solution.ipynb``. The zip is self-contained: its
+  ``environment.yml`` lists the pinned stack and ``files/lossnotes`` is the library, so it grades on
+  Gradescope or with ``otter run`` without reaching a repository host;
 - writes ``BUILD/NN_topic.json``: the questions with their points and whether they are graded by hand, read
   from the master, for ``grade.py``.
 
@@ -22,12 +26,17 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 import yaml
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# the grading stack: these and what they depend on, at the versions the course is tested with
+PINNED = ("numpy", "scipy", "sympy", "mpmath", "matplotlib", "contourpy", "cycler", "fonttools", "kiwisolver")
+PINNED += ("packaging", "pillow", "pyparsing", "python-dateutil", "six")
 
 
 def questions(master: Path) -> list[dict]:
@@ -44,21 +53,65 @@ def questions(master: Path) -> list[dict]:
 
 
 def colab_setup_source(grader: bool = True) -> str:
-    """The first cell of every chapter and exercise notebook: on Colab, which has neither the course library nor
-    Otter, it installs them; everywhere else (Binder, a local ``make`` setup, grading) it does nothing.
+    """The first cell of every chapter and exercise notebook. On Colab, which has neither the course library
+    nor Otter, it installs them; an exercise also writes its public checks, which travel in the notebook's
+    metadata, to ``./tests``, where Otter looks for them on Colab. Everywhere else (Binder, a local ``make``
+    setup, grading) it does nothing and reaches no network.
 
     The repository comes from ``repository.url`` in ``_config.yml``, the one place it is set."""
-    url = yaml.safe_load((HERE.parent / "_config.yml").read_text())["repository"]["url"]
-    what = "the course library and the grader" if grader else "the course library"
-    # in the order ruff's import sorting leaves them (otter is third-party, lossnotes first-party)
-    imports = ("    import otter  # noqa: F401\n\n" if grader else "") + "    import lossnotes  # noqa: F401\n"
-    extra = " otter-grader==7.0.0" if grader else ""
-    pronoun = "them" if grader else "it"
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    if not grader:
+        return (
+            "# On Colab, install the course library first (Binder and a local `make` setup already have it).\n"
+            "try:\n    import lossnotes  # noqa: F401\nexcept ModuleNotFoundError:\n"
+            f'    %pip install --quiet "lossnotes @ git+{url}"'
+        )
     return (
-        f"# On Colab, install {what} first (Binder and a local `make` setup already have {pronoun}).\n"
-        f"try:\n{imports}except ModuleNotFoundError:\n"
-        f'    %pip install --quiet "lossnotes @ git+{url}"{extra}'
+        "# On Colab, install the course library and the grader, and unpack the public checks\n"
+        "# (Binder, a local `make` setup and the autograder already have all of it).\n"
+        "import sys\n\n"
+        'if "google.colab" in sys.modules:\n'
+        f'    %pip install --quiet "lossnotes @ git+{url}" otter-grader==7.0.0\n'
+        "    import json\n"
+        "    import os\n\n"
+        "    from google.colab import _message\n\n"
+        '    _nb = _message.blocking_request("get_ipynb")["ipynb"]\n'
+        '    os.makedirs("tests", exist_ok=True)\n'
+        '    for _q, _code in _nb["metadata"]["otter"]["tests"].items():\n'
+        '        with open(f"tests/{_q}.py", "w") as _fh:\n'
+        "            _fh.write(_code)\n"
+        "    # a copy of the notebook next to the tests, where otter.Notebook reads its settings\n"
+        '    with open(_nb["metadata"]["otter"]["assignment_name"] + ".ipynb", "w") as _fh:\n'
+        "        json.dump(_nb, _fh)"
     )
+
+
+def pinned_requirements() -> str:
+    """requirements.txt for the autograder: the grading stack at the repository's pinned versions."""
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        name, sep, version = line.strip().partition("==")
+        if sep and name.lower() in PINNED:
+            pins[name.lower()] = f"{name}=={version}"
+    missing = [n for n in PINNED if n not in pins]
+    if missing:
+        raise SystemExit(f"requirements.txt pins no version of {', '.join(missing)}")
+    return "\n".join(pins[n] for n in PINNED) + "\n"
+
+
+def stage(master: Path, where: Path) -> Path:
+    """Copy the master into ``where`` with ``lossnotes`` and the pinned requirements, and tell Otter to put
+    both into the autograder (the masters keep only what is specific to each assignment)."""
+    nb = nbformat.read(master, as_version=4)
+    config = nb.cells[0]
+    assert config.cell_type == "raw" and config.source.startswith("# ASSIGNMENT CONFIG"), master
+    config.source = config.source.rstrip() + (
+        "\nrequirements: requirements.txt\npython_version: 3.11\nautograder_files:\n  - lossnotes\n"
+    )
+    nbformat.write(nb, where / master.name)
+    (where / "requirements.txt").write_text(pinned_requirements())
+    shutil.copytree(ROOT / "lossnotes", where / "lossnotes", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return where / master.name
 
 
 def normalise(nb_path: Path, dest: Path, prefix: str) -> None:
@@ -86,10 +139,11 @@ def assign(master: Path, build: Path, students: Path, run_tests: bool = True) ->
     out = build / name
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "otter", "assign", str(master), str(out)]
-    if not run_tests:
-        cmd.append("--no-run-tests")
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix=f"assign-{name}-") as tmp:
+        cmd = [sys.executable, "-m", "otter", "assign", str(stage(master, Path(tmp))), str(out)]
+        if not run_tests:
+            cmd.append("--no-run-tests")
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
         raise SystemExit(f"otter assign failed for {master.name} (exit {proc.returncode})")
