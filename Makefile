@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: all setup book test lint bench exercises grade clean
+.PHONY: all setup book test test-book test-slow test-lib test-portable test-oldest lint bench exercises grade provision \
+        clean distclean
 
 all: test
 
@@ -22,62 +23,130 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# What `make test` needs outside Python: npm (to vendor MathJax and the widget manager, so that the book reads
+# offline) and a Chromium for the browser tests. web/provision.py finds them, or installs them and says how, or
+# stops with the one command to run.
+provision: $(STAMP)
+	@$(BIN)/python web/provision.py npm
+	@$(BIN)/python web/provision.py chromium >/dev/null
+
 # The HTML book reads offline: MathJax 3, require.js and the Jupyter widget manager come from npm (web/package.json,
 # web/package-lock.json) and are copied into $(WEB_STATIC), which _config.yml lists in html_static_path. Without npm
-# (or with `make book NPM=`) the book still builds, from a copy of _config.yml without those settings, and then
-# loads them from CDNs. `make book` always rebuilds; `make test` rebuilds only when an input is newer than the book.
+# (or with `make book NPM=`) `make book` still builds, from a copy of _config.yml without those settings, and then
+# loads them from CDNs. `make book` always executes every chapter (execute_notebooks: force in _config.yml).
 NPM         := $(shell command -v npm 2>/dev/null)
 WEB_STATIC  := _build/web-static
 CDN_CONFIG  := _build/_config.cdn.yml
 WEB_ASSETS  := $(if $(NPM),$(WEB_STATIC)/.vendored,$(CDN_CONFIG))
 BOOK_CONFIG := $(if $(NPM),_config.yml,$(CDN_CONFIG))
-BOOK_STAMP  := _build/html/.built-$(if $(NPM),offline,cdn)
-BOOK_INPUTS := _config.yml _toc.yml $(shell find book lossnotes -type f -not -path '*/__pycache__/*' \
-                 -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
+BOOK_SOURCES := _config.yml _toc.yml web/lossnotes.css $(shell find book -type f -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
+LIB_SOURCES  := $(shell find lossnotes -name '*.py' 2>/dev/null)
 
-web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json web/provision.py
+	@$(BIN)/python web/provision.py npm
 	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
-$(WEB_STATIC)/.vendored: web/node_modules/.package-lock.json web/vendor.py web/widgets-offline.js $(STAMP)
+$(WEB_STATIC)/.vendored: web/node_modules/.package-lock.json web/vendor.py web/widgets-offline.js web/lossnotes.css $(STAMP)
 	$(BIN)/python web/vendor.py copy $(WEB_STATIC)
 	@touch $@
 
-$(CDN_CONFIG): _config.yml web/vendor.py $(STAMP)
+$(CDN_CONFIG): _config.yml web/vendor.py web/lossnotes.css $(STAMP)
 	@echo "npm not found: the book will load MathJax and the widget manager from CDNs (it will not read offline)"
 	$(BIN)/python web/vendor.py cdn-config _config.yml $@
 
-define build-book
-@rm -f _build/html/.built-*
-$(BIN)/jupyter-book build . --all -W -n --keep-going --config $(BOOK_CONFIG)
-@touch $(BOOK_STAMP)
-@echo "The book is at $(CURDIR)/_build/html/index.html$(if $(NPM),, (MathJax and widgets from CDNs: no npm))"
-endef
-
 book: $(STAMP) $(WEB_ASSETS)
-	$(build-book)
+	$(BIN)/jupyter-book build . --all -W -n --keep-going --config $(BOOK_CONFIG)
+	@echo "The book is at $(CURDIR)/_build/html/index.html$(if $(NPM),, (MathJax and widgets from CDNs: no npm))"
 
-$(BOOK_STAMP): $(STAMP) $(WEB_ASSETS) $(BOOK_INPUTS)
-	$(build-book)
+# The test copy of the book, for the browser tests: built from the committed notebooks without executing them
+# (nbval executes each chapter once in `make test` and checks that the committed outputs are current), always with
+# the vendored JavaScript, into _build/test/_build/html. Rebuilt only when a source is newer.
+TEST_CONFIG := _build/_config.test.yml
+TEST_HTML   := _build/test/_build/html
+TEST_STAMP  := $(TEST_HTML)/.built
 
-# The tests: the library, the exercises and grading, the built book in a browser, and every chapter under nbval
-# (cells marked NBVAL_CHECK_OUTPUT must print what the committed notebook shows).
-test: lint $(BOOK_STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests --nbval-lax book
+$(TEST_CONFIG): _config.yml web/vendor.py $(STAMP)
+	$(BIN)/python web/vendor.py test-config _config.yml $@
+
+$(TEST_STAMP): $(STAMP) $(WEB_STATIC)/.vendored $(TEST_CONFIG) $(BOOK_SOURCES)
+	@rm -f $@
+	$(BIN)/jupyter-book build . --all -W -n --keep-going --config $(TEST_CONFIG) --path-output _build/test >/dev/null
+	@touch $@
+
+test-book: $(TEST_STAMP)
+
+# Every check, each chapter executed once (by nbval): lint; the library, notebook, exercise and launch tests; the
+# chapters under nbval (cells tagged nbval-check-output must print what the committed notebook shows); the test copy
+# of the book in Chromium.
+# Tests marked `slow` (pyproject.toml) are left to `make test-slow`, which CI runs after `make test`.
+NBVAL := --nbval-lax --nbval-current-env
+test: provision lint $(TEST_STAMP)
+	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" LOSSNOTES_HTML=$(CURDIR)/$(TEST_HTML) \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow" tests $(NBVAL) book
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m slow tests
+
+# The library alone: units, losses, bad input, noise models, symbolic checks, fitters, explorers (a few seconds).
+NOT_LIB   := tests/test_browser.py tests/test_exercises.py tests/test_grading.py tests/test_launch.py tests/test_notebooks.py
+LIB_TESTS := $(filter-out $(NOT_LIB),$(wildcard tests/test_*.py))
+test-lib: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(LIB_TESTS)
+
+# The same checks on other CPU kernels: the library, the exercises and grading, and nbval over the chapters and the
+# exercise masters, once under each setting (checked outputs must not depend on the CPU's SIMD or BLAS kernels).
+PORTABLE_SETTINGS := NPY_DISABLE_CPU_FEATURES=AVX2,FMA3,AVX512F OPENBLAS_CORETYPE=Sandybridge OPENBLAS_NUM_THREADS=1
+PORTABLE_TESTS    := $(LIB_TESTS) tests/test_exercises.py tests/test_grading.py
+test-portable: $(STAMP)
+	@set -e; for setting in $(PORTABLE_SETTINGS); do \
+	  echo "== $$setting"; \
+	  env $$setting $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile $(PORTABLE_TESTS) \
+	    $(NBVAL) book exercises/source; \
+	done
+
+# The oldest versions pyproject.toml allows (tests/floors.py reads them), in .venv-oldest, with what the notebooks
+# need to run: the library tests and every chapter there.
+OLDEST     := .venv-oldest
+OLDEST_RUN := ipykernel nbval pytest pytest-xdist hypothesis mpmath
+$(OLDEST)/.installed: pyproject.toml tests/floors.py
+	test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python tests/floors.py > $(OLDEST)/floors.txt
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+	  -r $(OLDEST)/floors.txt $(OLDEST_RUN)
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(OLDEST)/bin/python -m pip check
+	touch $@
+
+test-oldest: $(OLDEST)/.installed
+	LOSSNOTES_EXPECT_FLOORS=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadfile $(LIB_TESTS) $(NBVAL) book
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
 	$(BIN)/python benchmarks/bench_widgets.py
 
-exercises: $(STAMP)
-	$(BIN)/python exercises/assign.py
+# The graded exercises: each autograder zip is built from its master by `exercises/assign.py NAME` (which also
+# writes the student notebook and runs the tests against the solutions), again whenever the master, the build
+# script or the library changes.
+MASTERS := $(wildcard exercises/source/[0-9][0-9]_*.ipynb)
+ZIPS    := $(patsubst exercises/source/%.ipynb,exercises/build/%-autograder.zip,$(MASTERS))
+
+exercises/build/%-autograder.zip: exercises/source/%.ipynb exercises/assign.py $(LIB_SOURCES) $(STAMP)
+	$(BIN)/python exercises/assign.py $*
+
+exercises: $(ZIPS)
 
 # make grade SUBMISSIONS=folder [TIMEOUT=120] [GRADE_JOBS=1]: grades every .ipynb there into folder/grades.csv
 TIMEOUT    ?= 120
 GRADE_JOBS ?= 1
-grade: $(STAMP)
+grade: $(ZIPS)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb>"; exit 2; }
-	@ls exercises/build/*-autograder.zip >/dev/null 2>&1 || $(MAKE) exercises
 	$(BIN)/python exercises/grade.py "$(SUBMISSIONS)" --timeout $(TIMEOUT) --jobs $(GRADE_JOBS)
 
+# Every build product; `make distclean` also removes the virtual environments.
 clean:
-	rm -rf _build
+	rm -rf _build exercises/build web/node_modules test-artifacts .hypothesis .pytest_cache *.egg-info
+	find . -name __pycache__ -type d -not -path './.venv*' -prune -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -type d -not -path './.venv*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) $(OLDEST)
