@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: all setup book test test-book test-slow test-lib test-portable test-oldest lint bench exercises grade provision \
+.PHONY: all setup book test test-book test-lib test-portable test-oldest lint bench exercises grade provision \
         clean distclean
 
 all: test
@@ -78,16 +78,12 @@ test-book: $(TEST_STAMP)
 # Every check, each chapter executed once (by nbval): lint; the library, notebook, exercise and launch tests; the
 # chapters under nbval (cells tagged nbval-check-output must print what the committed notebook shows); the test copy
 # of the book in Chromium.
-# Tests marked `slow` (pyproject.toml) are left to `make test-slow`, which CI runs after `make test`.
 NBVAL := --nbval-lax --nbval-current-env
 test: provision lint $(TEST_STAMP)
 	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" LOSSNOTES_HTML=$(CURDIR)/$(TEST_HTML) \
-	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow" tests $(NBVAL) book
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests $(NBVAL) book
 
-test-slow: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m slow tests
-
-# The library alone: units, losses, bad input, noise models, symbolic checks, fitters, explorers (a few seconds).
+# The library alone: units, losses, bad input, noise models, symbolic checks, fitters, explorers.
 NOT_LIB   := tests/test_browser.py tests/test_exercises.py tests/test_grading.py tests/test_launch.py tests/test_notebooks.py
 LIB_TESTS := $(filter-out $(NOT_LIB),$(wildcard tests/test_*.py))
 test-lib: $(STAMP)
