@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .PHONY: all setup book test test-book test-lib test-portable test-oldest lint bench exercises grade provision \
-        clean distclean
+        notebooks clean distclean
 
 all: test
 
@@ -115,6 +115,11 @@ $(OLDEST)/.installed: pyproject.toml tests/floors.py
 
 test-oldest: $(OLDEST)/.installed
 	LOSSNOTES_EXPECT_FLOORS=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadfile $(LIB_TESTS) $(NBVAL) book
+
+# Execute notebooks in place as the tests expect them committed (Restart & Run All, widget state saved, no
+# timestamps): make notebooks NB="book/03_noise_models.ipynb"; every chapter without NB.
+notebooks: $(STAMP)
+	$(BIN)/python book/execute.py $(NB)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py

@@ -5,6 +5,10 @@ minimises the mean loss plus optional penalties :math:`\tfrac{\lambda_2}{2}\lVer
 (MAP with a Gaussian or Laplace prior), using only ``loss.grad``: the chain rule gives
 :math:`\nabla_w = X^\top \partial L / \partial \hat y \,/\, n`. Newton's method uses ``loss.hess`` as well.
 ``max_margin`` solves the soft-margin linear SVM exactly (its dual QP) so its support vectors can be read off.
+``line`` fits an intercept and slope to one input by gradient descent on the standardised input with a falling
+step size, the loop the chapters would otherwise each write. ``location`` and ``locations`` give the best
+constant prediction for a sample (or for each row of a matrix of samples); ``population_minimiser`` the best score
+for a classification loss when the positive class has probability eta.
 """
 
 from __future__ import annotations
@@ -16,7 +20,17 @@ import numpy as np
 from . import _checks as chk
 from .losses import Loss
 
-__all__ = ["FitResult", "add_intercept", "gradient_descent", "newton", "max_margin", "location"]
+__all__ = [
+    "FitResult",
+    "add_intercept",
+    "gradient_descent",
+    "newton",
+    "line",
+    "max_margin",
+    "location",
+    "locations",
+    "population_minimiser",
+]
 
 
 @dataclass
@@ -123,6 +137,25 @@ def newton(loss: Loss, X, y, *, steps=25, l2=0.0, fit_intercept=True, tol=1e-12,
             converged = True
             break
     return FitResult(w, history, converged, fit_intercept)
+
+
+def line(loss: Loss, x, y, *, schedule=(0.5, 0.05, 0.005), steps=400, **loss_params):
+    """Intercept and slope of the line ``a + b x`` that minimises the mean loss, by gradient descent.
+
+    The input is standardised first (so one step size suits every data set), and the descent runs ``steps``
+    steps at each step size of ``schedule`` in turn, each from where the last stopped; the result is mapped back
+    to the original units. Returns ``(intercept, slope)``.
+    """
+    x = chk.as_float(x, "x")
+    if x.ndim != 1:
+        raise ValueError(f"x must be one input per observation, shape (n,), got {x.shape}")
+    centre, spread = float(np.mean(x)), float(np.std(x))
+    if not spread > 0:
+        raise ValueError("x must take at least two different values to fit a slope")
+    u, w = (x - centre) / spread, np.zeros(2)
+    for lr in schedule:
+        w = gradient_descent(loss, u, y, lr=lr, steps=steps, w0=w, **loss_params).w
+    return float(w[0] - w[1] * centre / spread), float(w[1] / spread)
 
 
 @dataclass
@@ -258,13 +291,65 @@ def location(loss: Loss, y, **loss_params):
     # loss has a second derivative; piecewise-linear losses (mae, pinball) have their minimum at a data point,
     # so try the neighbouring data points.
     c = float(res.x)
+
+    def slope(c):
+        return float(np.mean(loss.grad(y, np.full_like(y, c), **loss_params)))
+
     if loss.has_hess:
-        for _ in range(3):
+        # Newton steps on the mean gradient: near the minimum the objective is flat to rounding, so a step is
+        # judged by the gradient it leaves, which still resolves the minimiser to a few ulp
+        for _ in range(4):
             h = float(np.mean(loss.hess(y, np.full_like(y, c), **loss_params)))
             if h > 0:
-                step = c - float(np.mean(loss.grad(y, np.full_like(y, c), **loss_params))) / h
-                c = step if objective(step) <= objective(c) else c
+                step = c - slope(c) / h
+                c = step if abs(slope(step)) <= abs(slope(c)) else c
     ys = np.sort(y)
     i = int(np.searchsorted(ys, c))
     candidates = [c] + [float(ys[j]) for j in (i - 1, i) if 0 <= j < len(ys)]
     return min(candidates, key=objective)
+
+
+def locations(loss: Loss, Y, *, iterations=60, **loss_params):
+    """Row by row, the constant whose mean gradient is zero: for a convex loss, the best constant prediction of
+    each row of ``Y`` (n samples of m values each), all rows at once by bisection (``iterations`` halvings of each
+    row's range)."""
+    Y = chk.as_float(Y, "Y")
+    if Y.ndim != 2 or Y.shape[1] == 0:
+        raise ValueError(f"Y must be a matrix with one sample per row, got shape {Y.shape}")
+    lo, hi = Y.min(axis=1, keepdims=True), Y.max(axis=1, keepdims=True)
+    for _ in range(int(iterations)):
+        mid = (lo + hi) / 2
+        up = np.mean(loss.grad(Y, np.broadcast_to(mid, Y.shape).copy(), **loss_params), axis=1, keepdims=True) > 0
+        lo, hi = np.where(up, lo, mid), np.where(up, mid, hi)
+    return ((lo + hi) / 2)[:, 0]
+
+
+def population_minimiser(loss: Loss, eta, *, bounds=(-6.0, 6.0), **loss_params):
+    """The score ``s`` that minimises the expected loss ``eta L(+, s) + (1 - eta) L(-, s)`` of a binary loss,
+    where the positive class has probability ``eta`` (labels +1/-1, or 1/0 for losses of a logit).
+
+    A grid search over ``bounds`` first (the hinge is minimised on a whole interval at eta = 1/2, and no local
+    search is safe there), then a bounded 1-D refinement around the best grid point.
+    """
+    from scipy.optimize import minimize_scalar
+
+    if loss.target.name not in ("sign", "binary", "probability"):
+        raise ValueError(f"population_minimiser needs a loss of two classes; {loss.name} takes {loss.target.name}")
+    eta = float(eta)
+    if not 0.0 <= eta <= 1.0:
+        raise ValueError(f"eta must be a probability in [0, 1], got {eta!r}")
+    up, down = (1.0, -1.0) if loss.target.name == "sign" else (1.0, 0.0)
+    grid = np.linspace(*bounds, 12001)
+
+    def risk(s):
+        s = np.atleast_1d(np.asarray(s, dtype=np.float64))
+        pos = loss(np.full_like(s, up), s, reduction="none", **loss_params)
+        neg = loss(np.full_like(s, down), s, reduction="none", **loss_params)
+        return eta * pos + (1 - eta) * neg
+
+    s0 = float(grid[np.argmin(risk(grid))])
+    step = grid[1] - grid[0]
+    res = minimize_scalar(
+        lambda s: float(risk(s)[0]), bounds=(s0 - step, s0 + step), method="bounded", options={"xatol": 1e-12}
+    )
+    return float(res.x) if risk(res.x)[0] <= risk(s0)[0] else s0

@@ -12,6 +12,8 @@ those ``s`` also includes the magnitude of the largest term; the reference says 
 
 from __future__ import annotations
 
+import itertools
+
 import mpmath as mp
 import numpy as np
 
@@ -141,8 +143,10 @@ def binary_cross_entropy_weighted(y, z, pos_weight=1.0):
 
 
 def binary_cross_entropy_weighted_grad(y, z, pos_weight=1.0):
+    """The gradient, and the scale of its larger term: a difference that vanishes at the minimiser."""
     zz, yy, w = M(z), M(y), M(pos_weight)
-    return to_float((1 - yy) / (1 + mp.exp(-zz)) - w * yy / (1 + mp.exp(zz)))
+    a, b = (1 - yy) / (1 + mp.exp(-zz)), w * yy / (1 + mp.exp(zz))
+    return to_float(a - b), to_float(max(a, b))
 
 
 def logistic(y, s):
@@ -185,6 +189,12 @@ def cross_entropy(label, v):
     return -log_softmax(v)[label]
 
 
+def cross_entropy_grad(label, v):
+    """softmax - onehot, with p_y - 1 written as minus the other probabilities (no cancellation)."""
+    p = softmax(v)
+    return [p[k] if k != label else -sum(p[j] for j in range(len(p)) if j != label) for k in range(len(p))]
+
+
 def hinge(y, s):
     return to_float(max(mp.mpf(0), 1 - M(y) * M(s)))
 
@@ -225,3 +235,108 @@ def extreme_grid():
         MAX,
     ]
     return np.array(sorted({s * m for m in mags for s in (-1.0, 1.0)}))
+
+
+# ------------------------------------------------------------------ the registry of references
+#: loss name -> the 60-digit value of one element, f(y, pred, **params) (for cross_entropy f(label, row)); a tuple
+#: (value, scale) for the losses whose error is measured relative to their largest term
+VALUES = {
+    "mse": mse,
+    "mae": mae,
+    "huber": huber,
+    "pinball": pinball,
+    "log_cosh": log_cosh,
+    "student_t": student_t,
+    "gaussian_nll": gaussian_nll,
+    "poisson_nll": poisson_nll,
+    "binary_cross_entropy": binary_cross_entropy_weighted,
+    "focal": focal,
+    "cross_entropy": cross_entropy,
+    "hinge": hinge,
+    "squared_hinge": squared_hinge,
+    "logistic": logistic,
+    "exponential": exponential,
+}
+
+#: loss name -> the 60-digit gradient, for the losses whose Accuracy promises the gradient too
+GRADIENTS = {
+    "binary_cross_entropy": binary_cross_entropy_weighted_grad,
+    "focal": focal_grad,
+    "cross_entropy": cross_entropy_grad,
+    "logistic": logistic_grad,
+    "exponential": exponential_grad,
+}
+
+
+def grid(target):
+    """The (y, pred) inputs on which a loss of this target set is measured: the extreme grid against the label
+    values that matter. For ``class`` the labels 0, 1, 2 against every 3-class row built from 13 extreme values."""
+    g = extreme_grid()
+    if target == "real":
+        sub = g[::2]  # 26 values, both signs, subnormal to max
+        y, p = (a.ravel() for a in np.meshgrid(sub, sub))
+        return y, p
+    if target == "class":
+        values = [-MAX, -1e300, -800.0, -40.0, -1.0, 0.0, 1e-8, 0.1, 1.0, 40.0, 700.3, 1e300, MAX]
+        rows = np.array(list(itertools.product(values, repeat=3)))
+        labels = np.repeat(np.arange(3), len(rows))
+        return labels, np.tile(rows, (3, 1))
+    labels = {
+        "count": [0.0, 1.0, 2.0, 3.0, 10.0, 100.0, 1e4, 1e6, 1e10, 1e15],
+        "probability": [0.0, 1.0, 0.5, 0.25, 0.75, 1e-10, 1 - 1e-10],
+        "binary": [0.0, 1.0],
+        "sign": [-1.0, 1.0],
+    }[target]
+    y, p = (a.ravel() for a in np.meshgrid(np.array(labels), g))
+    return y, p
+
+
+def sample(target, rng, n, k=4):
+    """n valid labels of a target set (for ``class``: integer labels of k classes), for the gradient tests."""
+    return {
+        "real": lambda: rng.normal(size=n),
+        "count": lambda: rng.poisson(3, n).astype(float),
+        "probability": lambda: rng.random(n),
+        "binary": lambda: (rng.random(n) < 0.5).astype(float),
+        "sign": lambda: np.where(rng.random(n) < 0.5, -1.0, 1.0),
+        "class": lambda: rng.integers(0, k, n),
+    }[target]()
+
+
+#: labels outside each target set, with what the error must say about them
+INVALID_Y = {
+    "real": [],
+    "count": [(-1.0, r"counts \(integers >= 0\)"), (2.5, "counts"), (np.nan, "counts")],
+    "probability": [(1.5, r"probability in \[0, 1\]"), (-1.0, r"probability in \[0, 1\]")],
+    "binary": [(0.5, "0 or 1"), (-1.0, "0 or 1")],
+    "sign": [(0.0, r"-1 or \+1"), (2.0, r"-1 or \+1")],
+}
+
+#: parameter values each parameter check refuses (by the check's name), with what the error must say
+INVALID_PARAMS = {
+    "positive": [
+        (0.0, "must be > 0 and finite, got 0.0"),
+        (-1.0, "must be > 0"),
+        (np.inf, "finite"),
+        (np.nan, "finite"),
+        ([1.0, 2.0], "must be a scalar"),
+    ],
+    "positive_like_y": [
+        (0.0, "must be > 0 and finite"),
+        ([1.0, -1.0, 1.0], "got -1.0"),
+        ([1.0, 1.0], r"scalar or have the shape of y \(3,\)"),
+    ],
+    "open_unit": [
+        (0.0, "strictly between 0 and 1, got 0.0"),
+        (1.0, "strictly between"),
+        (1.5, "strictly between"),
+        ([0.2, 0.3], "must be a scalar"),
+    ],
+    "closed_unit": [(1.5, r"must lie in \[0, 1\], got 1.5"), (-0.1, "must lie in")],
+    "nonnegative": [(-0.5, "must be >= 0 and finite, got -0.5"), (np.inf, "finite"), ([1.0, 2.0], "scalar")],
+    "class_weights": [
+        ([1.0, 1.0, 1.0], r"one weight per class, shape \(4,\)"),
+        ([1.0, 0.0, 1.0, 1.0], r"\[1\] = 0.0"),
+        ([1.0, 1.0, np.inf, 1.0], r"\[2\] = inf"),
+    ],
+}

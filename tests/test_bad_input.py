@@ -1,30 +1,36 @@
-"""Every public loss refuses bad input with an error that names the argument and the reason."""
+"""Every public loss refuses bad input with an error that names the argument and the reason.
+
+The matrix comes from the registry: every loss against mismatched shapes, an unknown reduction and an unknown
+parameter; every label outside the loss's target set (tests/reference.py, INVALID_Y); every refused value of every
+parameter, by the check the parameter declares (INVALID_PARAMS). A loss whose target set or parameter check has no
+bad examples there fails the completeness test, so a new loss cannot skip the matrix.
+"""
 
 import numpy as np
 import pytest
+import reference as R
 
 from lossnotes import losses as L
 
 Z3 = np.zeros(3)
-REG = [
-    L.mse,
-    L.mae,
-    L.huber,
-    L.pinball,
-    L.log_cosh,
-    L.student_t,
-    L.gaussian_nll,
-    L.poisson_nll,
-    L.binary_cross_entropy,
-    L.hinge,
-    L.squared_hinge,
-    L.logistic,
-    L.exponential,
-    L.focal,
-]
+REGISTRY = list(L.LOSSES.values())
+ELEMENTWISE = [loss for loss in REGISTRY if not loss.row_logits]
 
 
-@pytest.mark.parametrize("loss", REG, ids=lambda x: x.name)
+def test_every_target_set_and_parameter_check_has_bad_examples():
+    for loss in REGISTRY:
+        if not loss.row_logits:
+            assert loss.target.name in R.INVALID_Y, (loss.name, loss.target)
+        for name, spec in type(loss).params.items():
+            assert R.INVALID_PARAMS.get(spec.check.__name__), (loss.name, name, spec.check.__name__)
+
+
+def _valid(loss, n=3):
+    """Valid inputs: labels 1.0 (in every elementwise target set) or class labels against logits."""
+    return (np.array([0, 1, 2][:n]), np.zeros((n, 4))) if loss.row_logits else (np.ones(n), np.zeros(n))
+
+
+@pytest.mark.parametrize("loss", ELEMENTWISE, ids=lambda x: x.name)
 @pytest.mark.parametrize(
     "y_shape, p_shape", [((3, 1), (3,)), ((3,), (3, 1)), ((3,), (4,)), ((), (3,)), ((2, 3), (3, 2))]
 )
@@ -41,13 +47,40 @@ def test_column_against_vector_says_why():
         L.mse(np.zeros((3, 1)), Z3)
 
 
-@pytest.mark.parametrize("loss", REG + [L.cross_entropy], ids=lambda x: x.name)
+@pytest.mark.parametrize("loss", REGISTRY, ids=lambda x: x.name)
 def test_unknown_reduction_and_parameter(loss):
-    y, p = (np.array([0, 1]), np.zeros((2, 2))) if loss is L.cross_entropy else (np.ones(3), Z3)
+    y, p = _valid(loss)
     with pytest.raises(ValueError, match=r"reduction must be one of \('mean', 'sum', 'none'\), got 'avg'"):
         loss(y, p, reduction="avg")
     with pytest.raises(TypeError, match=rf"{loss.name}\(\) got unexpected parameter\(s\) \['bogus'\]"):
         loss(y, p, bogus=1)
+
+
+LABEL_CASES = [(loss, bad, match) for loss in ELEMENTWISE for bad, match in R.INVALID_Y[loss.target.name]]
+
+
+@pytest.mark.parametrize("loss, bad, match", LABEL_CASES, ids=[f"{c[0].name}-y={c[1]}" for c in LABEL_CASES])
+def test_labels_outside_the_target_set(loss, bad, match):
+    y = np.array([1.0, bad, 1.0])
+    for call in (loss, loss.grad):
+        with pytest.raises(ValueError, match=rf"y must be .*{match}.* for {loss.name}.*; y\[1\] = "):
+            call(y, Z3)
+
+
+PARAM_CASES = [
+    (loss, name, bad, match)
+    for loss in REGISTRY
+    for name, spec in type(loss).params.items()
+    for bad, match in R.INVALID_PARAMS[spec.check.__name__]
+]
+
+
+@pytest.mark.parametrize("loss, name, bad, match", PARAM_CASES, ids=[f"{c[0].name}-{c[1]}={c[2]}" for c in PARAM_CASES])
+def test_parameters_out_of_range(loss, name, bad, match):
+    y, p = _valid(loss)
+    for call in (loss, loss.grad):
+        with pytest.raises(ValueError, match=rf"{name}.*{match}|{name} must .*{match}"):
+            call(y, p, **{name: bad})
 
 
 @pytest.mark.parametrize(

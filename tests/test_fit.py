@@ -121,3 +121,43 @@ def test_fitters_reject_bad_input(data):
         ln.fit.max_margin(X, np.zeros(300))
     with pytest.raises(ValueError, match="both classes"):
         ln.fit.max_margin(X, np.ones(300))
+
+
+def test_line_recovers_least_squares_and_least_absolute_deviations(rng):
+    x = rng.uniform(10, 50, 300)  # far from 0 and wide: the standardisation matters
+    y = 3.0 - 0.4 * x + rng.laplace(0, 2, 300)
+    a, b = ln.fit.line(L.mse, x, y, schedule=(0.5, 0.05), steps=2000)
+    ref = np.polyfit(x, y, 1)
+    assert b == pytest.approx(ref[0], rel=1e-9) and a == pytest.approx(ref[1], rel=1e-9)
+    # least absolute deviations: the residual signs balance (half above, half below) at the fitted line
+    a1, b1 = ln.fit.line(L.mae, x, y, schedule=(0.5, 0.05, 0.005, 0.0005), steps=2000)
+    lad = so.minimize(
+        lambda v: np.abs(y - v[0] - v[1] * x).sum(),
+        [ref[1], ref[0]],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000},
+    )
+    assert np.abs(y - a1 - b1 * x).sum() <= lad.fun * (1 + 1e-6)
+    with pytest.raises(ValueError, match="two different values"):
+        ln.fit.line(L.mse, np.ones(5), np.zeros(5))
+
+
+def test_locations_is_location_row_by_row(rng):
+    Y = rng.standard_t(3, (20, 41))
+    for loss, params in ((L.mse, {}), (L.huber, {"delta": 1.345}), (L.mae, {}), (L.pinball, {"tau": 0.9})):
+        rows = ln.fit.locations(loss, Y, **params)
+        one = [ln.fit.location(loss, r, **params) for r in Y]
+        np.testing.assert_allclose(rows, one, atol=1e-9)
+    np.testing.assert_allclose(ln.fit.locations(L.mse, Y), Y.mean(axis=1), atol=1e-12)
+
+
+def test_population_minimisers_of_the_binary_losses():
+    for eta in (0.1, 0.3, 0.6, 0.9):
+        log_odds = np.log(eta / (1 - eta))
+        assert ln.fit.population_minimiser(L.logistic, eta) == pytest.approx(log_odds, abs=1e-6)
+        assert ln.fit.population_minimiser(L.binary_cross_entropy, eta) == pytest.approx(log_odds, abs=1e-6)
+        assert ln.fit.population_minimiser(L.exponential, eta) == pytest.approx(log_odds / 2, abs=1e-6)
+        assert ln.fit.population_minimiser(L.squared_hinge, eta) == pytest.approx(2 * eta - 1, abs=1e-6)
+        assert ln.fit.population_minimiser(L.hinge, eta) == pytest.approx(np.sign(2 * eta - 1), abs=1e-6)
+    with pytest.raises(ValueError, match="two classes"):
+        ln.fit.population_minimiser(L.mse, 0.5)

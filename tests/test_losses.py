@@ -1,7 +1,6 @@
 """Losses: accuracy against mpmath over the float64 range, equality with scipy's log-densities, gradients against
 finite differences, reductions, and the minimisers they imply."""
 
-import itertools
 import warnings
 
 import numpy as np
@@ -16,95 +15,84 @@ import lossnotes as ln
 from lossnotes import losses as L
 
 GRID = R.extreme_grid()
-SUB = GRID[::2]  # 26 values, both signs, subnormal to max
-PAIRS = np.array(list(itertools.product(SUB, SUB)))
-COUNTS = np.array([0.0, 1.0, 2.0, 3.0, 10.0, 100.0, 1e4, 1e6, 1e10, 1e15])
-SOFT = np.array([0.0, 1.0, 0.5, 0.25, 0.75, 1e-10, 1 - 1e-10])
-PM1 = np.array([-1.0, 1.0])
+REGISTRY = list(L.LOSSES.values())
 
 
-def cases():
-    """(loss, params, y, pred, reference) for the accuracy grid."""
-    y, p = PAIRS[:, 0], PAIRS[:, 1]
-    for loss in (L.mse, L.mae, L.log_cosh):
-        yield loss, {}, y, p, getattr(R, loss.name)
-    for delta in (0.25, 1.0, 3.0):
-        yield L.huber, {"delta": delta}, y, p, R.huber
-    for tau in (0.1, 0.5, 0.9):
-        yield L.pinball, {"tau": tau}, y, p, R.pinball
-    for nu, scale in ((1.0, 1.0), (3.0, 10.0)):
-        yield L.student_t, {"nu": nu, "scale": scale}, y, p, R.student_t
-    for var in (1e-3, 1.0, 1e5):
-        yield L.gaussian_nll, {"var": var}, y, p, R.gaussian_nll
-    cy, cp = (a.ravel() for a in np.meshgrid(COUNTS, GRID))
-    yield L.poisson_nll, {}, cy, cp, R.poisson_nll
-    by, bz = (a.ravel() for a in np.meshgrid(SOFT, GRID))
-    yield L.binary_cross_entropy, {}, by, bz, R.binary_cross_entropy
-    for loss in (L.hinge, L.squared_hinge, L.logistic, L.exponential):
-        hy, hs = (a.ravel() for a in np.meshgrid(PM1, GRID))
-        yield loss, {}, hy, hs, getattr(R, loss.name)
-    for w in (0.1, 3.0):
-        yield L.binary_cross_entropy, {"pos_weight": w}, by, bz, R.binary_cross_entropy_weighted
-    fy, fz = (a.ravel() for a in np.meshgrid(np.array([0.0, 1.0]), GRID))
-    for gamma in (0.0, 0.5, 2.0, 5.0):
-        yield L.focal, {"gamma": gamma}, fy, fz, R.focal
+def test_every_loss_is_measured_against_mpmath():
+    """A registered loss with no 60-digit reference, or whose Accuracy promises a gradient that has none, fails."""
+    assert set(R.VALUES) == set(L.LOSSES), sorted(set(L.LOSSES) ^ set(R.VALUES))
+    promised = {name for name, loss in L.LOSSES.items() if loss.accuracy.grad}
+    assert set(R.GRADIENTS) == promised, sorted(promised ^ set(R.GRADIENTS))
+    for loss in REGISTRY:
+        assert loss.accuracy.grid, loss.name
+        for params in loss.accuracy.grid:
+            assert set(params) <= set(loss.params), (loss.name, params)
 
 
-CASES = list(cases())
+def accuracy_cases(kind):
+    """(loss, params) for every loss and every parameter setting its Accuracy section names."""
+    table = R.VALUES if kind == "value" else R.GRADIENTS
+    return [(loss, params) for loss in REGISTRY if loss.name in table for params in loss.accuracy.grid]
 
 
-def bound(loss, params):
-    """The accuracy each loss promises in its docstring, in eps: 8, except the focal loss above gamma = 2, where
-    the power (1 - p_t)^gamma multiplies the relative rounding error of sigmoid by gamma: 4 gamma."""
-    return max(8.0, 4.0 * params["gamma"]) if loss is L.focal else 8.0
+def _ids(cases):
+    return [f"{loss.name}-{params}" for loss, params in cases]
 
 
-@pytest.mark.parametrize("loss, params, y, pred, ref", CASES, ids=[f"{c[0].name}-{c[1]}" for c in CASES])
-def test_loss_within_8_eps_of_mpmath_on_extreme_grid(loss, params, y, pred, ref):
-    got = loss(y, pred, reduction="none", **params)
+def _measure(computed, y, pred, params, ref):
+    """Worst error in eps of an elementwise result (rows for cross_entropy) against the mpmath reference."""
     worst, where = 0.0, None
     for i in range(len(y)):
         exact = ref(y[i], pred[i], **params)
         exact, scale = exact if isinstance(exact, tuple) else (exact, None)
-        if np.isfinite(exact):
-            assert np.isfinite(got[i]), f"{loss.name}({y[i]!r}, {pred[i]!r}) = {got[i]}, exact {exact!r}"
-        e = float(R.err_eps(got[i], exact, scale))
+        finite = np.isfinite(exact)
+        assert np.all(np.isfinite(computed[i])[finite]), f"({y[i]!r}, {pred[i]!r}) gave {computed[i]}, exact {exact!r}"
+        e = float(np.max(R.err_eps(computed[i], exact, scale)))
         if e > worst:
-            worst, where = e, (y[i], pred[i], got[i], exact)
-    assert worst <= bound(loss, params), (
+            worst, where = e, (y[i], pred[i], computed[i], exact)
+    return worst, where
+
+
+VALUE_CASES = accuracy_cases("value")
+
+
+@pytest.mark.parametrize("loss, params", VALUE_CASES, ids=_ids(VALUE_CASES))
+def test_value_within_its_bound_of_mpmath_on_the_extreme_grid(loss, params):
+    y, pred = R.grid(loss.target.name)
+    worst, where = _measure(loss(y, pred, reduction="none", **params), y, pred, params, R.VALUES[loss.name])
+    assert worst <= loss.accuracy.bound_for(params), (
         f"{loss.name} {params}: {worst:.1f} eps at y, pred = {where[:2]} (got {where[2]!r}, exact {where[3]!r})"
     )
 
 
-ROW_VALUES = [-R.MAX, -1e300, -800.0, -40.0, -1.0, 0.0, 1e-8, 0.1, 1.0, 40.0, 700.3, 1e300, R.MAX]
-ROWS = np.array(list(itertools.product(ROW_VALUES, repeat=3)))
+GRAD_CASES_MP = accuracy_cases("grad")
 
 
-@pytest.mark.parametrize("label", [0, 1, 2])
-def test_cross_entropy_and_its_gradient_within_8_eps_on_extreme_rows(label):
-    labels = np.full(len(ROWS), label)
-    value, grad = L.cross_entropy.value_and_grad(labels, ROWS, reduction="none")
-    worst_v = worst_g = 0.0
-    for i, row in enumerate(ROWS):
-        exact = R.cross_entropy(label, row)
-        if np.isfinite(exact):
-            assert np.isfinite(value[i])
-        worst_v = max(worst_v, float(R.err_eps(value[i], exact)))
-        p = R.softmax(row)
-        exact_g = [p[k] - (k == label) if k != label else -sum(p[j] for j in range(3) if j != label) for k in range(3)]
-        worst_g = max(worst_g, float(R.err_eps(grad[i], exact_g).max()))
-    assert worst_v <= 8 and worst_g <= 8, (worst_v, worst_g)
-    # the one-hot probability target takes the other code path and must agree
-    onehot = np.eye(3)[labels]
-    np.testing.assert_array_equal(L.cross_entropy(onehot, ROWS, reduction="none"), value)
+@pytest.mark.parametrize("loss, params", GRAD_CASES_MP, ids=_ids(GRAD_CASES_MP))
+def test_gradient_within_its_bound_of_mpmath_on_the_extreme_grid(loss, params):
+    y, pred = R.grid(loss.target.name)
+    worst, where = _measure(loss.grad(y, pred, **params), y, pred, params, R.GRADIENTS[loss.name])
+    assert worst <= loss.accuracy.bound_for(params), (
+        f"{loss.name}.grad {params}: {worst:.1f} eps at y, pred = {where[:2]} (got {where[2]!r}, exact {where[3]!r})"
+    )
 
 
-def test_binary_cross_entropy_gradient_within_8_eps_for_hard_labels():
-    for yv in (0.0, 1.0):
-        y = np.full_like(GRID, yv)
-        g = L.binary_cross_entropy.grad(y, GRID)
-        exact = [R.sigmoid(z) - yv if yv == 0 else -R.sigmoid(-z) for z in GRID]
-        assert R.err_eps(g, exact).max() <= 8
+def test_the_accuracy_measure_can_fail():
+    """The textbook log(cosh r) loses a residual of 1e-8 entirely and overflows at 1e5: the measure sees both."""
+    y, pred = np.zeros(2), np.array([1e-8, 1e5])
+    with np.errstate(all="ignore"):
+        naive = np.log(np.cosh(pred))
+    assert _measure(naive[:1], y[:1], pred[:1], {}, R.VALUES["log_cosh"])[0] > 1e6
+    with pytest.raises(AssertionError, match="exact"):
+        _measure(naive[1:], y[1:], pred[1:], {}, R.VALUES["log_cosh"])
+    assert _measure(L.log_cosh(y, pred, reduction="none"), y, pred, {}, R.VALUES["log_cosh"])[0] <= 8
+
+
+def test_cross_entropy_probability_targets_take_the_label_path_bits():
+    y, z = R.grid("class")
+    np.testing.assert_array_equal(
+        L.cross_entropy(np.eye(3)[y], z, reduction="none"), L.cross_entropy(y, z, reduction="none")
+    )
 
 
 @pytest.mark.parametrize(
@@ -219,87 +207,68 @@ def test_elementwise_definitions(rng):
     np.testing.assert_allclose(L.huber.grad(y, p, delta=1.5), np.clip(r, -1.5, 1.5))
 
 
-# ------------------------------------------------------------------ gradients
-GRAD_CASES = [
-    (L.mse, {}, "real"),
-    (L.mae, {}, "real"),
-    (L.huber, {"delta": 0.7}, "real"),
-    (L.pinball, {"tau": 0.2}, "real"),
-    (L.log_cosh, {}, "real"),
-    (L.student_t, {"nu": 2.5, "scale": 0.8}, "real"),
-    (L.gaussian_nll, {"var": 0.6}, "real"),
-    (L.poisson_nll, {}, "counts"),
-    (L.binary_cross_entropy, {}, "unit"),
-    (L.hinge, {}, "pm1"),
-    (L.squared_hinge, {}, "pm1"),
-    (L.logistic, {}, "pm1"),
-    (L.exponential, {}, "pm1"),
-    (L.binary_cross_entropy, {"pos_weight": 3.0}, "unit"),
-    (L.focal, {"gamma": 2.0}, "binary"),
-    (L.focal, {"gamma": 0.5}, "binary"),
-]
+# ------------------------------------------------------------------ gradients, from the registry
+def settings_of(loss):
+    """The defaults and every parameter setting the loss's Accuracy section names."""
+    return [dict(loss.params)] + [p for p in loss.accuracy.grid if p and p != {k: loss.params[k] for k in p}]
 
 
-def _targets(kind, rng, n):
-    return {
-        "real": rng.normal(size=n),
-        "counts": rng.poisson(3, n).astype(float),
-        "unit": rng.random(n),
-        "pm1": np.where(rng.random(n) < 0.5, -1.0, 1.0),
-        "binary": (rng.random(n) < 0.5).astype(float),
-    }[kind]
+FD_CASES = [(loss, {**loss.params, **p}) for loss in REGISTRY for p in settings_of(loss)]
 
 
-@pytest.mark.parametrize("loss, params, kind", GRAD_CASES, ids=[f"{c[0].name}-{c[1]}" for c in GRAD_CASES])
-def test_gradient_matches_central_differences(loss, params, kind, rng):
-    y = _targets(kind, rng, 400)
-    p = rng.normal(scale=2, size=400)
-    h = 1e-6
-    fd = (loss(y, p + h, reduction="none", **params) - loss(y, p - h, reduction="none", **params)) / (2 * h)
-    g = loss.grad(y, p, **params)
+def _inputs(loss, rng, n):
+    y = R.sample(loss.target.name, rng, n)
+    pred = rng.normal(scale=2, size=(n, 4) if loss.row_logits else n)
+    return y, pred
+
+
+def _central_difference(fn, pred, h):
+    """Elementwise central differences of fn (one value per element, or per row for logits)."""
+    if pred.ndim == 1:
+        return (fn(pred + h) - fn(pred - h)) / (2 * h)
+    fd = np.zeros_like(pred)
+    for k in range(pred.shape[1]):
+        e = np.zeros(pred.shape[1])
+        e[k] = h
+        fd[:, k] = (fn(pred + e) - fn(pred - e)) / (2 * h)
+    return fd
+
+
+@pytest.mark.parametrize("loss, params", FD_CASES, ids=_ids(FD_CASES))
+def test_gradient_matches_central_differences(loss, params, rng):
+    y, pred = _inputs(loss, rng, 400)
+    params = {k: v for k, v in params.items() if v is not None}
+    fd = _central_difference(lambda p: loss(y, p, reduction="none", **params), pred, 1e-6)
     # away from kinks (|r| = delta, r = 0, margin = 1) the central difference is exact to O(h^2)
-    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(loss.grad(y, pred, **params), fd, rtol=1e-6, atol=1e-7)
 
 
-def test_cross_entropy_gradient_matches_central_differences(rng):
-    z = rng.normal(scale=2, size=(100, 4))
-    labels = rng.integers(0, 4, 100)
-    g = L.cross_entropy.grad(labels, z)
-    fd = np.zeros_like(z)
-    for k in range(4):
-        e = np.zeros(4)
-        e[k] = 1e-6
-        fd[:, k] = (
-            L.cross_entropy(labels, z + e, reduction="none") - L.cross_entropy(labels, z - e, reduction="none")
-        ) / 2e-6
-    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
+HESS_CASES = [(loss, params) for loss, params in FD_CASES if loss.has_hess]
 
 
-def test_hessians_match_differences_of_the_gradient(rng):
-    y, p = rng.normal(size=200), rng.normal(size=200)
-    for loss, params, yy in [
-        (L.mse, {}, y),
-        (L.log_cosh, {}, y),
-        (L.gaussian_nll, {"var": 2.0}, y),
-        (L.poisson_nll, {}, rng.poisson(2, 200).astype(float)),
-        (L.binary_cross_entropy, {}, (rng.random(200) < 0.5).astype(float)),
-        (L.binary_cross_entropy, {"pos_weight": 2.5}, rng.random(200)),
-        (L.logistic, {}, np.where(rng.random(200) < 0.5, -1.0, 1.0)),
-        (L.exponential, {}, np.where(rng.random(200) < 0.5, -1.0, 1.0)),
-        (L.squared_hinge, {}, np.where(rng.random(200) < 0.5, -1.0, 1.0)),
-        (L.huber, {"delta": 0.5}, y),
-    ]:
-        fd = (loss.grad(yy, p + 1e-6, **params) - loss.grad(yy, p - 1e-6, **params)) / 2e-6
-        np.testing.assert_allclose(loss.hess(yy, p, **params), fd, rtol=1e-6, atol=1e-8)
-    with pytest.raises(NotImplementedError, match="mae"):
-        L.mae.hess(y, p)
+@pytest.mark.parametrize("loss, params", HESS_CASES, ids=_ids(HESS_CASES))
+def test_hessians_match_differences_of_the_gradient(loss, params, rng):
+    y, pred = _inputs(loss, rng, 200)
+    fd = _central_difference(lambda p: loss.grad(y, p, **params), pred, 1e-6)
+    np.testing.assert_allclose(loss.hess(y, pred, **params), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_losses_without_a_second_derivative_say_so():
+    flat = [loss for loss in REGISTRY if not loss.has_hess]
+    assert {loss.name for loss in flat} >= {"mae", "pinball", "hinge"}
+    for loss in flat:
+        with pytest.raises(NotImplementedError, match=loss.name):
+            loss.hess(np.ones(2), np.zeros(2))
 
 
 # ------------------------------------------------------------------ reductions
-@pytest.mark.parametrize("loss, params, kind", GRAD_CASES, ids=[f"{c[0].name}-{c[1]}" for c in GRAD_CASES])
-def test_reductions_and_value_and_grad(loss, params, kind, rng):
-    y = _targets(kind, rng, 12).reshape(3, 4)
-    p = rng.normal(size=(3, 4))
+@pytest.mark.parametrize("loss, params", FD_CASES, ids=_ids(FD_CASES))
+def test_reductions_and_value_and_grad(loss, params, rng):
+    if loss.row_logits:
+        y, p = R.sample("class", rng, 6, k=3), rng.normal(size=(6, 3))
+    else:
+        y, p = R.sample(loss.target.name, rng, 12).reshape(3, 4), rng.normal(size=(3, 4))
+    params = {k: v for k, v in params.items() if v is not None}
     none = loss(y, p, reduction="none", **params)
     assert none.shape == y.shape
     assert loss(y, p, reduction="sum", **params) == pytest.approx(none.sum(), rel=1e-15)
@@ -307,31 +276,20 @@ def test_reductions_and_value_and_grad(loss, params, kind, rng):
     assert loss.grad(y, p, **params).shape == p.shape
     v, g = loss.value_and_grad(y, p, **params)
     assert v == pytest.approx(none.mean(), rel=1e-15)
-    np.testing.assert_allclose(g, loss.grad(y, p, **params) / y.size)
-
-
-def test_cross_entropy_reductions_are_over_rows(rng):
-    z = rng.normal(size=(6, 3))
-    labels = rng.integers(0, 3, 6)
-    none = L.cross_entropy(labels, z, reduction="none")
-    assert none.shape == (6,)
-    assert L.cross_entropy(labels, z) == pytest.approx(none.mean())
-    v, g = L.cross_entropy.value_and_grad(labels, z)
-    np.testing.assert_allclose(g, L.cross_entropy.grad(labels, z) / 6)
+    np.testing.assert_allclose(g, loss.grad(y, p, **params) / none.size)
 
 
 def test_no_warnings_on_extreme_inputs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for loss, params, y, pred, _ in CASES:
+        for loss, params in VALUE_CASES:
+            y, pred = R.grid(loss.target.name)
             loss(y, pred, reduction="none", **params)
             loss.grad(y, pred, **params)
             loss.value_and_grad(y, pred, **params)
             if loss.has_hess:
                 loss.hess(y, pred, **params)
         assert L.poisson_nll.hess([1.0], [1000.0])[0] == np.inf  # silent, like .grad
-        L.cross_entropy(np.zeros(len(ROWS), dtype=int), ROWS)
-        L.cross_entropy.grad(np.zeros(len(ROWS), dtype=int), ROWS)
 
 
 # ------------------------------------------------------------------ what the minimisers estimate
@@ -364,43 +322,7 @@ def test_huber_and_log_cosh_locations_need_not_lie_between_mean_and_median():
     assert not (min(mean, median) <= lc <= max(mean, median))
 
 
-# ------------------------------------------------------------------ the losses added for margins and imbalance
-def grad_cases():
-    """(loss, params, y, pred, exact gradient) over the extreme grid."""
-    hy, hs = (a.ravel() for a in np.meshgrid(PM1, GRID))
-    yield L.logistic, {}, hy, hs, R.logistic_grad
-    yield L.exponential, {}, hy, hs, R.exponential_grad
-    by, bz = (a.ravel() for a in np.meshgrid(np.array([0.0, 1.0]), GRID))
-    for gamma in (0.0, 0.5, 2.0, 5.0):
-        yield L.focal, {"gamma": gamma}, by, bz, R.focal_grad
-    sy, sz = (a.ravel() for a in np.meshgrid(SOFT, GRID))
-    for w in (0.1, 3.0):
-        yield L.binary_cross_entropy, {"pos_weight": w}, sy, sz, R.binary_cross_entropy_weighted_grad
-
-
-GRAD_ACC = list(grad_cases())
-
-
-@pytest.mark.parametrize("loss, params, y, pred, ref", GRAD_ACC, ids=[f"{c[0].name}-{c[1]}" for c in GRAD_ACC])
-def test_gradient_within_8_eps_of_mpmath_on_extreme_grid(loss, params, y, pred, ref):
-    g = loss.grad(y, pred, **params)
-    exact = np.array([ref(y[i], pred[i], **params) for i in range(len(y))])
-    if loss is L.binary_cross_entropy:
-        # (1 - y) sigma(z) - w y sigma(-z) is a difference: near its zero the error is relative to the larger term
-        w = params["pos_weight"]
-        scale = np.array(
-            [max(abs((1 - a) * R.sigmoid(z)), abs(w * a * R.sigmoid(-z))) for a, z in zip(y, pred, strict=True)]
-        )
-    else:
-        scale = None
-    assert np.all(np.isfinite(g[np.isfinite(exact)]))
-    err = R.err_eps(g, exact, scale)
-    i = int(np.argmax(err))
-    assert err[i] <= bound(loss, params), (
-        f"{loss.name} {params}: {err[i]:.1f} eps at y={y[i]!r}, pred={pred[i]!r}: {g[i]!r} vs {exact[i]!r}"
-    )
-
-
+# ------------------------------------------------------------------ relations between losses
 def test_logistic_is_binary_cross_entropy_with_pm1_labels(rng):
     b = (rng.random(500) < 0.5).astype(float)
     s = rng.normal(0, 30, 500)
@@ -530,10 +452,13 @@ def test_help_shows_the_loss_own_documentation(loss):
     first = doc.strip().splitlines()[0]
     assert first in text  # help() shows this loss's own summary line, not the generic Loss text
     for section in SECTIONS:
-        assert f"\n    {section}\n    {'-' * len(section)}\n" in doc, (loss.name, section)
+        assert f"\n{section}\n{'-' * len(section)}\n" in doc, (loss.name, section)
     for name in loss.params:
-        assert f"\n    {name} : " in doc, (loss.name, name)
-    assert "eps" in doc.split("Accuracy")[1].split("References")[0]
+        assert f"\n{name} : " in doc, (loss.name, name)
+    # the accuracy the docstring promises is the record the accuracy tests measure
+    promised = " ".join(doc.split("Accuracy\n--------\n")[1].split("\n\nReferences")[0].split())
+    assert promised == loss.accuracy.sentence(loss.target), loss.name
+    assert "eps" in promised
     assert loss.gradient_behaviour and loss.use_when
     assert "between mean and median" not in loss.gradient_behaviour + loss.use_when
 
@@ -569,7 +494,7 @@ def test_fused_value_and_grad_equals_the_separate_calls_for_any_memory_layout(lo
 def test_mean_gradient_never_writes_into_the_inputs():
     # value_and_grad divides the gradient by n in place only when it owns it; a loss whose gradient is a view of
     # its input must leave the caller's array alone
-    class Linear(L.MSE):
+    class Linear(type(L.mse)):  # a loss of its own, not registered
         name = "linear"
 
         def _value(self, y, pred):

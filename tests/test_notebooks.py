@@ -126,3 +126,34 @@ def test_test_markers_are_tags_not_comments(path):
         i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and re.search(r"#\s*NBVAL_", cell.source)
     ]
     assert not marked, f"{path.name}: cells {marked} carry an NBVAL comment; use the cell tags nbval-check-output etc."
+
+
+VOLATILE = ("execution", "ExecuteTime")
+
+
+@pytest.mark.parametrize("path", COMPARED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_no_volatile_metadata_is_committed(path):
+    """Execution timestamps change on every run; committed, they turn every re-run into a diff of every cell.
+    book/execute.py (make notebooks) runs a notebook without writing them."""
+    nb = nbformat.read(path, as_version=4)
+    stamped = [i for i, cell in enumerate(nb.cells) if any(k in cell.metadata for k in VOLATILE)]
+    assert not stamped, (
+        f"{path.name}: cells {stamped[:8]} carry execution timestamps; re-run it with "
+        f"`.venv/bin/python book/execute.py {path.relative_to(ROOT)}`, or remove them (book/execute.py strip_volatile)"
+    )
+
+
+HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-input"}
+HIDDEN_BUDGET = 2500  # lines of hidden code in the whole book (CONTRIBUTING.md, "What chapters call")
+
+
+def hidden_lines(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and HIDDEN_TAGS & set(c.metadata.get("tags", []))]
+    return sum(len(c.source.splitlines()) for c in cells)
+
+
+def test_hidden_code_stays_within_the_budget():
+    per_chapter = {p.stem: hidden_lines(p) for p in CHAPTERS}
+    total = sum(per_chapter.values())
+    assert total <= HIDDEN_BUDGET, f"{total} lines of hidden code (budget {HIDDEN_BUDGET}): {per_chapter}"
