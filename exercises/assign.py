@@ -5,10 +5,12 @@ a ``requirements.txt`` pinned to the versions in the repository's ``requirements
 matplotlib and what they need), runs ``otter assign`` there (which also runs the hidden and public tests against
 the master's solutions and fails if any of them fails) into ``BUILD/NN_topic/``, then
 
-- copies the student notebook to ``STUDENTS/NN_topic.ipynb`` with its cell ids renumbered: Otter gives the
+- copies the student notebook to ``STUDENTS/NN_topic.ipynb`` (default ``BUILD/students``; ``make exercises`` copies
+  them to ``exercises/``, where they are committed) with its cell ids renumbered: Otter gives the
   cells it inserts (the ``grader = otter.Notebook(...)`` cell, the ``grader.check`` cells, the answer cells)
   random ids on every run, and that is the only part of the student notebook that varies between runs
-  (then ruff puts Otter's ``import otter`` cell in the house style);
+  (then ruff puts Otter's ``import otter`` cell in the house style); its ``otter.Notebook`` cell finds the notebook
+  under any name it was saved as (``lossnotes.grading.notebook_path``);
 - copies the autograder zip to ``BUILD/NN_topic-autograder.zip`` (Otter's own name carries a timestamp) and
   the notebook with solutions to ``BUILD/NN_topic-solution.ipynb``. The zip is self-contained: its
   ``environment.yml`` lists the pinned stack and ``files/lossnotes`` is the library, so it grades on
@@ -122,6 +124,12 @@ def normalise(nb_path: Path, dest: Path, prefix: str) -> None:
     """
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(colab_setup_source(grader=True)))
+    name = Path(dest).stem
+    for cell in nb.cells:  # a renamed copy ("Copy of ...", "... (1)") still finds its public checks
+        if cell.cell_type == "code" and f'otter.Notebook("{name}.ipynb")' in cell.source:
+            cell.source = cell.source.replace(
+                f'otter.Notebook("{name}.ipynb")', f'otter.Notebook(notebook_path("{name}"))'
+            ).replace("import otter\n", "import otter\n\nfrom lossnotes.grading import notebook_path\n")
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{prefix}-{i:03d}"
     nbformat.write(nb, dest)
@@ -162,7 +170,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", type=Path, default=HERE / "source")
     ap.add_argument("--build", type=Path, default=HERE / "build")
-    ap.add_argument("--students", type=Path, default=HERE)
+    ap.add_argument("--students", type=Path, default=None, help="where the student notebooks go (default BUILD/students)")
     ap.add_argument("--no-run-tests", action="store_true", help="skip running the tests on the solutions")
     ap.add_argument("names", nargs="*", help="only these masters (e.g. 02_maximum_likelihood)")
     args = ap.parse_args(argv)
@@ -171,6 +179,7 @@ def main(argv=None) -> int:
         masters = [m for m in masters if m.stem in args.names]
     if not masters:
         raise SystemExit(f"no masters found in {args.source}")
+    args.students = args.students or args.build / "students"
     args.build.mkdir(parents=True, exist_ok=True)
     args.students.mkdir(parents=True, exist_ok=True)
     for master in masters:

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,3 +14,26 @@ settings.load_profile("explore" if os.environ.get("HYPOTHESIS_EXPLORE") else "re
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261121)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "exercises" / "build"
+
+
+def _missing(build: Path) -> list[str]:
+    """Masters whose autograder zip or student notebook is not in the build."""
+    sources = sorted((ROOT / "exercises" / "source").glob("[0-9][0-9]_*.ipynb"))
+    need = [(build / f"{m.stem}-autograder.zip", build / "students" / f"{m.stem}.ipynb") for m in sources]
+    return [m.stem for m, files in zip(sources, need, strict=True) if not all(f.is_file() for f in files)]
+
+
+@pytest.fixture(scope="session")
+def built():
+    """The exercises as `make exercises` builds them, once per run: exercises/build (the autograder zips, the solved
+    notebooks, the manifests) and exercises/build/students (the student notebooks). `make test` builds it first;
+    run alone, a test that needs it says what to run (the Makefile rebuilds a zip whenever its master or the library
+    changes)."""
+    missing = _missing(BUILD)
+    if missing:
+        pytest.fail(f"exercises/build has no build of {', '.join(missing)}: run `make exercises`", pytrace=False)
+    return BUILD

@@ -2,21 +2,18 @@
 notebooks, nothing secret leaks into them, and the autograder zip carries the pinned stack and the library.
 How submissions are graded is tested in test_grading.py.
 
-Everything is built in a temporary directory (``exercises/assign.py --build TMP --students TMP``); the
-repository is only read.
+The exercises are built once per run, by `make exercises` (exercises/build, with the student notebooks in
+exercises/build/students); these tests only read the build and the repository.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib.util
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,20 +42,6 @@ def _load(name):
 assign = _load("assign")
 
 
-def run(*args, timeout=600):
-    proc = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """What `make exercises` makes, in a temporary directory (solutions are checked by grading below)."""
-    tmp = tmp_path_factory.mktemp("exercises")
-    run(EX / "assign.py", "--build", tmp / "build", "--students", tmp / "students", "--no-run-tests", timeout=1800)
-    return tmp
-
-
 def student_text(nb):
     """Everything a student can see in a notebook: every cell and the metadata (where Otter keeps public tests)."""
     return "\n".join(c.source for c in nb.cells) + "\n" + str(nb.metadata)
@@ -79,7 +62,7 @@ def test_committed_student_notebooks_are_what_otter_assign_generates(built):
     for name in NAMES:
         committed = (EX / f"{name}.ipynb").read_bytes()
         generated = (built / "students" / f"{name}.ipynb").read_bytes()
-        assert committed == generated, f"exercises/{name}.ipynb is stale: run `make exercises`"
+        assert committed == generated, f"exercises/{name}.ipynb is not what its master makes: run `make exercises`"
 
 
 def _solution_lines(master):
@@ -129,7 +112,7 @@ def test_no_solution_and_no_hidden_test_in_student_notebooks(built):
         assert len(sol) >= 3
         leaked = [s for s in sol if s in text]
         assert not leaked, f"{name}: solution lines in the student notebook: {leaked[:3]}"
-        hidden, public = _tests_in_zip(built / "build" / f"{name}-autograder.zip")
+        hidden, public = _tests_in_zip(built / f"{name}-autograder.zip")
         assert hidden and public
         shown = [h for h in hidden if h in text and h not in public]
         assert not shown, f"{name}: hidden test lines in the student notebook: {shown[:3]}"
@@ -142,7 +125,7 @@ def test_no_solution_and_no_hidden_test_in_student_notebooks(built):
 def test_zip_carries_the_pinned_stack_and_the_library(built):
     pins = {ln.split("==")[0].lower(): ln for ln in (ROOT / "requirements.txt").read_text().split() if "==" in ln}
     for name in NAMES:
-        with zipfile.ZipFile(built / "build" / f"{name}-autograder.zip") as zf:
+        with zipfile.ZipFile(built / f"{name}-autograder.zip") as zf:
             files = set(zf.namelist())
             env = yaml.safe_load(zf.read("environment.yml"))
             shipped = {n.removeprefix("files/") for n in files if n.startswith("files/lossnotes/")}

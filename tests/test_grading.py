@@ -1,26 +1,36 @@
-"""Grading that is fair at class scale: for every auto-graded question, an answer that is right but written
-differently from the master's scores full marks, and a typical mistake scores below full marks and gets a
-one-line hint from the public checks before hand-in. Ordinary notebook habits are graded normally and raise
-no flag; suspicious code is graded and flagged, never zeroed; rewritten tests are caught; the public checks
-run on (simulated) Colab; the autograder zip grades a correct submission to full marks in a virtual
-environment built only from what the zip declares.
+"""Grading that is fair at class scale, and a score that cannot be bought from inside the notebook.
 
-Everything is built in temporary directories; the repository is only read.
+One batch is graded per run, every submission chosen for what it shows:
+
+- for every assignment, its solution, every answer that is right but written differently (with ordinary notebook
+  habits and a trailing star import), and every typical mistake: full marks, full marks, below full marks on every
+  question; one untouched student notebook scores 0 on every question;
+- the file layouts of a real download: a solution in a per-student subfolder, renamed by Colab and with an upper-case
+  extension; one exported as a .py script; one saved under another assignment's name (graded by its metadata, and
+  flagged); a file that is not a notebook (listed, not graded);
+- hostile notebooks: the typical mistakes plus every trick that bought a score before (rewriting and restoring the
+  test files with NumPy, patching Otter and NumPy through aliases, reading the test files, answers whose type rigs
+  comparison) score exactly what the mistakes score alone; a notebook that starts a background process and then
+  kills its own kernel keeps the points of the questions it answered before, and leaves no process behind.
+
+The public checks are replayed once per assignment: the right answer passes, the typical mistake fails with its hint.
+They also run on a simulated Colab. The timeout test uses a short limit. Installing the autograder zip's stack in a
+clean environment needs the package registry, so it is not here: `make test-zip` runs it (tests/zip_install.py).
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import os
 import subprocess
 import sys
 import textwrap
-import venv
-import zipfile
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,17 +253,10 @@ HABITS = [
 ]
 
 
-def _run(*args, timeout=1200):
+def _run(*args, timeout=900):
     proc = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("exercises")
-    _run(EX / "assign.py", "--build", tmp / "build", "--students", tmp / "students", "--no-run-tests", timeout=1800)
-    return tmp
 
 
 def _check_index(nb, q):
@@ -263,7 +266,7 @@ def _check_index(nb, q):
 def submission(built, name, answers=(), extra=(), last=()):
     """The solved notebook as a student hands it in (the Colab cell first), with `answers` (question -> code)
     run just before that question's check, `extra` cells after the setup and `last` cells at the end."""
-    nb = nbformat.read(built / "build" / f"{name}-solution.ipynb", as_version=4)
+    nb = nbformat.read(built / f"{name}-solution.ipynb", as_version=4)
     for q, code in answers:
         nb.cells.insert(_check_index(nb, q), nbformat.v4.new_code_cell(code))
     setup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "import lossnotes as ln" in c.source)
@@ -275,36 +278,109 @@ def submission(built, name, answers=(), extra=(), last=()):
 
 
 def points(built, name):
-    m = json.loads((built / "build" / f"{name}.json").read_text())
+    m = json.loads((built / f"{name}.json").read_text())
     return {q["name"]: q["points"] for q in m["questions"] if not q["manual"]}
 
 
+def mistakes(name):
+    return [(q, v[1]) for q, v in VARIANTS[name].items()]
+
+
+# the tricks that bought points before, all in one cell after the last answer (tests/qN.py in the sandbox are the
+# public checks only; Otter and NumPy are patched through the names the notebook already has)
+TRICKS = """
+import ast as _ast
+_tf = np.fromfile("tests/q1.py", dtype=np.uint8)
+_seen = _ast.literal_eval(repr(bytes(_tf).decode()))  # the test file's text, read without open()
+np.frombuffer(b"OK_FORMAT = False\\nname = 'q1'\\npoints = 0\\n", dtype=np.uint8).tofile("tests/q1.py")
+_o = otter
+_o.test_files.ExceptionTestFile.run = lambda self, env: None
+_o.test_files.abstract_test.TestFile.score = property(lambda self: 10.0)
+_m = np
+_m.allclose = lambda *a, **k: True
+_m.isclose = lambda *a, **k: True
+_tf.tofile("tests/q1.py")  # restored before the run ends
+"""
+
+# answers whose type rigs comparison: equal to anything, so a test comparing the object itself would pass
+RIGGED_Q2 = """
+class _Anything(dict):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = None
+
+
+noise_guess = _Anything({"A": "gaussian", "B": "gaussian", "C": "cauchy"})
+"""
+RIGGED_Q4 = """
+class _Close(float):
+    def __eq__(self, other):
+        return True
+
+    def __sub__(self, other):
+        return 0.0
+
+    __rsub__ = __sub__
+    __hash__ = float.__hash__
+
+
+outlier_share = {k: _Close(0.9) for k in ("mse", "mae", "huber")}
+"""
+
+# starts a process meant to outlive grading; KILLER, placed after q1 and q2 of 09, kills the kernel
+BACKGROUND = "import subprocess\n\n_sleeper = subprocess.Popen(['sleep', '600'])"
+KILLER = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGKILL)"
+
+
 @pytest.fixture(scope="module")
-def graded(built, tmp_path_factory):
-    """One batch for every assignment: the solution, the untouched student notebook, every right-but-different
-    answer with the honest habits and a star import at the end, every typical mistake, plus a few hostile ones."""
+def batch(built, tmp_path_factory):
+    """Every submission of the batch (file name -> notebook or text), graded once by `make grade`'s script."""
     subs = tmp_path_factory.mktemp("submissions")
+    files = {}
     for name in NAMES:
-        variants = VARIANTS[name]
-        nbformat.write(submission(built, name), subs / f"{name}-solution.ipynb")
-        (subs / f"{name}-untouched.ipynb").write_bytes((built / "students" / f"{name}.ipynb").read_bytes())
-        right = [(q, v[0]) for q, v in variants.items()]
-        nb = submission(built, name, right, extra=HABITS, last=["from sympy import *"])
-        nbformat.write(nb, subs / f"{name}-different.ipynb")
-        nbformat.write(
-            submission(built, name, [(q, v[1]) for q, v in variants.items()]), subs / f"{name}-mistakes.ipynb"
-        )
-    nbformat.write(submission(built, "03_noise_models", [("q3", SILENCED)]), subs / "03_noise_models-silenced.ipynb")
-    name = "05_output_units"
-    suspicious = ["import os\n\nhere = os.getcwd()", 'x = sp.sympify("1 + 1")', "np.my_note = 1"]
-    nbformat.write(submission(built, name, extra=suspicious), subs / f"{name}-suspicious.ipynb")
-    nbformat.write(
-        submission(built, name, extra=["raise RuntimeError('always fails')"]), subs / f"{name}-raising.ipynb"
+        right = [(q, v[0]) for q, v in VARIANTS[name].items()]
+        files[f"{name}-different.ipynb"] = submission(built, name, right, extra=HABITS, last=["from sympy import *"])
+        files[f"{name}-mistakes.ipynb"] = submission(built, name, mistakes(name))
+    files["05_output_units-solution.ipynb"] = submission(built, "05_output_units")
+    files["03_noise_models-solution.ipynb"] = submission(built, "03_noise_models")
+    files["07_loss_vs_metric-solution.ipynb"] = submission(built, "07_loss_vs_metric")
+    files["09_losses_in_your_framework-solution.ipynb"] = submission(built, "09_losses_in_your_framework")
+    files["ada/Copy of 02_maximum_likelihood.IPYNB"] = submission(built, "02_maximum_likelihood")
+    files["bob/07_loss_vs_metric-bob.ipynb"] = submission(built, "06_margins")  # metadata: 06
+    files["05_output_units-untouched.ipynb"] = nbformat.read(built / "students" / "05_output_units.ipynb", 4)
+    files["05_output_units-hostile.ipynb"] = submission(built, "05_output_units", mistakes("05_output_units"),
+                                                        last=[TRICKS])  # fmt: skip
+    rigged = [(q, c) for q, c in mistakes("03_noise_models") if q not in ("q2", "q4")]
+    files["03_noise_models-rigged.ipynb"] = submission(
+        built, "03_noise_models", rigged + [("q2", RIGGED_Q2), ("q4", RIGGED_Q4)]
     )
-    (subs / "notes.ipynb").write_text("this is not a notebook")
-    out = _run(EX / "grade.py", subs, "--build", built / "build", "--timeout", 150, "--jobs", 2)
+    files["09_losses_in_your_framework-crash.ipynb"] = submission(
+        built, "09_losses_in_your_framework", extra=[BACKGROUND], last=[]
+    )
+    crash = files["09_losses_in_your_framework-crash.ipynb"]
+    crash.cells.insert(_check_index(crash, "q3"), nbformat.v4.new_code_cell(KILLER))  # after q1 and q2
+    crash.cells.insert(_check_index(crash, "q3"), nbformat.v4.new_code_cell("sigma_forward = 0.0"))  # q3 wrong
+    for rel, nb in files.items():
+        (subs / rel).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, subs / rel)
+    py = submission(built, "04_conditional_statistics")
+    (subs / "carol").mkdir()
+    (subs / "carol" / "04_conditional_statistics.py").write_text(
+        "\n\n".join(f"# %%\n{c.source}" for c in py.cells if c.cell_type == "code")
+    )
+    (subs / "notes.txt").write_text("this is not a notebook")
+    out = _run(EX / "grade.py", subs, "--build", built, "--timeout", 150, "--jobs", 2)
     with open(subs / "grades.csv", newline="") as fh:
-        return {r["file"]: r for r in csv.DictReader(fh)}, out
+        rows = {r["file"]: r for r in csv.DictReader(fh)}
+    return rows, out, subs
+
+
+def _full(row, built, name):
+    assert row["assignment"] == name, row
+    for q, pts in points(built, name).items():
+        assert float(row[q]) == pts > 0, (q, row)
+    assert float(row["score"]) == float(row["max"]), row
 
 
 def test_every_question_has_a_right_answer_and_a_mistake():
@@ -313,52 +389,83 @@ def test_every_question_has_a_right_answer_and_a_mistake():
         assert sorted(VARIANTS[name]) == sorted(auto), name
 
 
-def test_the_batch_writes_one_row_per_submission(graded):
-    rows, out = graded
-    assert len(rows) == 4 * len(NAMES) + 4
+def test_every_file_gets_a_row(batch):
+    rows, out, subs = batch
+    on_disk = sorted(p.relative_to(subs).as_posix() for p in subs.rglob("*") if p.is_file() and p.name != "grades.csv")
+    assert sorted(rows) == on_disk
     columns = list(next(iter(rows.values())))
-    assert columns[:4] == ["file", "assignment", "score", "max"] and columns[-2:] == ["status", "flags"]
-    assert rows["notes.ipynb"]["status"].startswith("error: not a readable notebook")
-    assert "graded" in out
+    assert columns[:4] == ["file", "assignment", "score", "max"] and columns[-3:] == ["status", "flags", "seconds"]
+    assert rows["notes.txt"]["status"] == "not graded: not a notebook or a .py export (.txt)"
+    assert f"graded {len(rows) - 1} submission(s)" in out and "1 file(s) not graded" in out
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_solution_and_different_right_answers_score_full_marks(graded, built, name):
-    rows, _ = graded
-    for kind in ("solution", "different"):
-        r = rows[f"{name}-{kind}.ipynb"]
+def test_right_answers_written_differently_score_full_marks(batch, built, name):
+    rows, _, _ = batch
+    r = rows[f"{name}-different.ipynb"]
+    assert r["status"] == "ok" and r["flags"] == "", r
+    _full(r, built, name)
+
+
+def test_every_solution_scores_full_marks_whatever_its_file(batch, built):
+    rows, _, _ = batch
+    for name in ("05_output_units", "03_noise_models", "07_loss_vs_metric", "09_losses_in_your_framework"):
+        r = rows[f"{name}-solution.ipynb"]
         assert r["status"] == "ok" and r["flags"] == "", r
-        for q, pts in points(built, name).items():
-            assert float(r[q]) == pts > 0, (kind, q, r)
-        assert float(r["score"]) == float(r["max"]), r
+        _full(r, built, name)
+    renamed = rows["ada/Copy of 02_maximum_likelihood.IPYNB"]  # subfolder, Colab's name, upper-case extension
+    assert renamed["status"] == "ok" and renamed["flags"] == "", renamed
+    _full(renamed, built, "02_maximum_likelihood")
+    exported = rows["carol/04_conditional_statistics.py"]  # a .py export: no metadata, graded by its file name
+    assert exported["status"] == "ok" and "graded from a .py export" in exported["flags"], exported
+    _full(exported, built, "04_conditional_statistics")
+    misnamed = rows["bob/07_loss_vs_metric-bob.ipynb"]  # 06's notebook under 07's name: its metadata decides
+    assert "file name says 07_loss_vs_metric but the notebook's metadata says 06_margins" in misnamed["flags"]
+    _full(misnamed, built, "06_margins")
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_typical_mistakes_lose_points_and_untouched_scores_zero(graded, built, name):
-    rows, _ = graded
-    mistakes, untouched = rows[f"{name}-mistakes.ipynb"], rows[f"{name}-untouched.ipynb"]
+def test_typical_mistakes_lose_points_on_every_question(batch, built, name):
+    rows, _, _ = batch
+    r = rows[f"{name}-mistakes.ipynb"]
+    assert r["flags"] == "", r
     for q, pts in points(built, name).items():
-        assert float(mistakes[q]) < pts, (q, mistakes)
-        assert float(untouched[q]) == 0, (q, untouched)
-    assert untouched["flags"] == "" and mistakes["flags"] == ""
+        assert float(r[q]) < pts, (q, r)
 
 
-def test_silencing_numpy_loses_the_point_and_gets_a_hint(graded, built):
-    rows, _ = graded
-    r = rows["03_noise_models-silenced.ipynb"]
-    assert float(r["q3"]) == points(built, "03_noise_models")["q3"] - 1, r
-    result = _public_check(built, "03_noise_models", "q3", SILENCED)
-    assert not result.passed_all and "instead of silencing what NumPy says" in str(result)
+def test_an_untouched_notebook_scores_zero(batch, built):
+    rows, _, _ = batch
+    r = rows["05_output_units-untouched.ipynb"]
+    assert r["flags"] == "" and all(float(r[q]) == 0 for q in points(built, "05_output_units")), r
 
 
-def test_suspicious_code_is_graded_and_flagged_never_zeroed(graded, built):
-    rows, _ = graded
-    r = rows["05_output_units-suspicious.ipynb"]
-    assert float(r["score"]) == float(r["max"]) > 0, r
-    for what in ("imports os", "uses .sympify", "assigns into np"):
-        assert what in r["flags"], r["flags"]
-    raising = rows["05_output_units-raising.ipynb"]
-    assert raising["status"].startswith("error: a cell raised RuntimeError"), raising
+def test_tricks_buy_nothing_and_are_flagged(batch, built):
+    rows, _, _ = batch
+    plain, hostile = rows["05_output_units-mistakes.ipynb"], rows["05_output_units-hostile.ipynb"]
+    assert [hostile[q] for q in points(built, "05_output_units")] == [
+        plain[q] for q in points(built, "05_output_units")
+    ]
+    for what in ("uses .fromfile", "uses .tofile", "assigns into a module through the alias _o",
+                 "assigns into a module through the alias _m"):  # fmt: skip
+        assert what in hostile["flags"], hostile["flags"]
+
+
+def test_answers_that_rig_comparison_score_their_values(batch, built):
+    rows, _, _ = batch
+    r = rows["03_noise_models-rigged.ipynb"]
+    assert float(r["q2"]) < points(built, "03_noise_models")["q2"], r  # the values are wrong, whatever __eq__ says
+    assert float(r["q4"]) < points(built, "03_noise_models")["q4"], r
+
+
+def test_a_crash_keeps_the_points_before_it_and_no_process_outlives_grading(batch, built):
+    rows, _, subs = batch
+    name = "09_losses_in_your_framework"
+    r = rows[f"{name}-crash.ipynb"]
+    pts = points(built, name)
+    assert float(r["q1"]) == pts["q1"] and float(r["q2"]) == pts["q2"] and float(r["q3"]) < pts["q3"], r
+    assert "stopped the kernel" in r["status"] + r["flags"], r
+    sleepers = [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "600"]]
+    assert not sleepers, f"a process the submission started is still running: {sleepers}"
 
 
 @pytest.mark.parametrize("code", HABITS + ["from sympy import *", "import numpy as np\nfrom scipy import stats"])
@@ -376,9 +483,11 @@ def test_habits_raise_no_flag(code):
         ("from otter.execute import Checker", "imports otter.execute"),
         ("otter.Notebook.check = print", "assigns into otter"),
         ("np.allclose = lambda *a, **k: True", "assigns into np"),
+        ("_m = np\n_m.allclose = lambda *a, **k: True", "assigns into a module through the alias _m"),
         ("x = eval('1 + 1')", "uses eval"),
         ("e = sp.sympify('x**2')", "uses .sympify"),
         ("().__class__.__base__.__subclasses__()", "uses .__class__"),
+        ("a = np.fromfile('tests/q1.py', dtype=np.uint8)", "uses .fromfile"),
     ],
 )
 def test_suspicious_patterns_are_flagged(code, flag):
@@ -386,59 +495,68 @@ def test_suspicious_patterns_are_flagged(code, flag):
     assert any(flag in f for f in found), found
 
 
-def _public_check(built, name, q, code):
-    """Run the question's public checks through Otter's `grader.check` on the solved notebook with `code`
-    in place of the answer; return the result's text."""
+@pytest.fixture(scope="module")
+def replayed(built):
+    """Each assignment's solved notebook run once in this process (past the Colab cell and Otter's own): its
+    global environment, copied for each question's public check."""
     import otter
 
-    nb = submission(built, name, [(q, code)])
-    env = {}
+    envs = {}
     cwd = os.getcwd()
     os.chdir(built / "students")
     try:
-        grader = otter.Notebook(f"{name}.ipynb")
-        for cell in nb.cells[2:]:  # past the Colab cell and Otter's own
-            if cell.cell_type == "code" and not cell.source.startswith("grader.check"):
-                exec(compile(cell.source, "<cell>", "exec"), env)
-            if cell.source == f'grader.check("{q}")':
-                return grader.check(q, global_env=env)
+        for name in NAMES:
+            nb = submission(built, name)
+            env = {}
+            for cell in nb.cells[2:]:
+                if cell.cell_type == "code" and not cell.source.startswith("grader.check"):
+                    exec(compile(cell.source, "<cell>", "exec"), env)
+            envs[name] = (otter.Notebook(f"{name}.ipynb"), env)
     finally:
         os.chdir(cwd)
-    raise AssertionError(f"no check cell for {q}")
+    return envs
+
+
+def _public_check(replayed, built, name, q, code):
+    """Otter's `grader.check` for question q, with `code` run in a copy of the solved notebook's environment."""
+    grader, env = replayed[name]
+    env = {k: copy.copy(v) if isinstance(v, dict | list) else v for k, v in env.items()}
+    cwd = os.getcwd()
+    os.chdir(built / "students")
+    try:
+        exec(compile(code, "<answer>", "exec"), env)
+        return grader.check(q, global_env=env)
+    finally:
+        os.chdir(cwd)
 
 
 QUESTIONS = [(n, q) for n in NAMES for q in VARIANTS[n]]
 
 
 @pytest.mark.parametrize(("name", "q"), QUESTIONS, ids=[f"{n}-{q}" for n, q in QUESTIONS])
-def test_public_checks_pass_right_answers_and_hint_at_mistakes(built, name, q):
+def test_public_checks_pass_right_answers_and_hint_at_mistakes(replayed, built, name, q):
     right, wrong, hint = VARIANTS[name][q]
-    assert _public_check(built, name, q, right).passed_all
-    result = _public_check(built, name, q, wrong)
+    assert _public_check(replayed, built, name, q, right).passed_all
+    result = _public_check(replayed, built, name, q, wrong)
     assert not result.passed_all
     lines = [ln.strip() for ln in str(result).splitlines() if ln.strip().startswith("AssertionError: ")]
     assert lines and hint in lines[0], str(result)
     assert "Traceback" not in str(result)
 
 
-def test_rewritten_tests_are_caught_and_a_loop_times_out(built, tmp_path):
+def test_silencing_numpy_gets_a_hint(replayed, built):
+    result = _public_check(replayed, built, "03_noise_models", "q3", SILENCED)
+    assert not result.passed_all and "instead of silencing what NumPy says" in str(result)
+
+
+def test_a_loop_is_stopped_at_the_time_limit(built, tmp_path):
     name = "02_maximum_likelihood"
-    fake = "from otter.test_files import test_case\nOK_FORMAT = False\nname = 'QQ'\npoints = 3\n"
-    fake += "@test_case(points=3, hidden=False)\ndef test_x():\n    pass\n"
-    cheat = f"_fake = {fake!r}\nfor _q in ('q1', 'q2', 'q3'):\n    with open(f'tests/{{_q}}.py', 'w') as fh:\n"
-    cheat += "        fh.write(_fake.replace('QQ', _q))\n    grader.check(_q)"
-    untouched = nbformat.read(built / "students" / f"{name}.ipynb", as_version=4)
-    untouched.cells.append(nbformat.v4.new_code_cell(cheat))
-    nbformat.write(untouched, tmp_path / f"{name}-cheat.ipynb")
     nbformat.write(submission(built, name, extra=["while True:\n    pass"]), tmp_path / f"{name}-loop.ipynb")
-    _run(EX / "grade.py", tmp_path, "--build", built / "build", "--timeout", 25, "--jobs", 2)
+    _run(EX / "grade.py", tmp_path, "--build", built, "--timeout", 4, "--jobs", 1)
     with open(tmp_path / "grades.csv", newline="") as fh:
-        rows = {r["file"]: r for r in csv.DictReader(fh)}
-    cheat_row = rows[f"{name}-cheat.ipynb"]
-    assert cheat_row["status"].startswith("error: the test files were changed"), cheat_row
-    assert float(cheat_row["score"]) == 0 and "uses open" in cheat_row["flags"]
-    loop = rows[f"{name}-loop.ipynb"]
-    assert loop["status"].startswith("timeout") and float(loop["score"]) == 0, loop
+        (loop,) = list(csv.DictReader(fh))
+    assert loop["status"].startswith("timeout"), loop
+    assert float(loop["score"]) == 0 and float(loop["seconds"]) < 60, loop
 
 
 FAKE_COLAB = {
@@ -514,34 +632,3 @@ def test_public_checks_run_on_colab(built, tmp_path):
     assert sorted(p.name for p in (work / "tests").iterdir()) == sorted(f"{q}.py" for q in points(built, name))
     assert hint in text(nb.cells[-4]) and "❌" in text(nb.cells[-4]), text(nb.cells[-4])
     assert "passed" in text(nb.cells[-2]) and "❌" not in text(nb.cells[-2])
-
-
-ZIP_ASSIGNMENTS = os.environ.get("LOSSNOTES_ZIP_ASSIGNMENTS", "05_output_units").split(",")
-
-
-@pytest.mark.parametrize("name", ZIP_ASSIGNMENTS)
-def test_the_zip_grades_alone_in_a_clean_environment(built, tmp_path, name):
-    """A virtual environment built only from the pip requirements the zip's environment.yml declares (PyPI
-    reachable), then `otter run` with no network: a correct submission scores full marks."""
-    import yaml
-
-    zpath = built / "build" / f"{name}-autograder.zip"
-    with zipfile.ZipFile(zpath) as zf:
-        declared = yaml.safe_load(zf.read("environment.yml"))
-    pip_deps = next(d["pip"] for d in declared["dependencies"] if isinstance(d, dict))
-    (tmp_path / "requirements.txt").write_text("\n".join(pip_deps) + "\n")
-    venv.create(tmp_path / "venv", with_pip=True)
-    py = tmp_path / "venv" / "bin" / "python"
-    install = [py, "-m", "pip", "install", "--quiet", "-r", tmp_path / "requirements.txt"]
-    proc = subprocess.run(install, capture_output=True, text=True, timeout=1500)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    nbformat.write(submission(built, name), tmp_path / f"{name}.ipynb")
-    (tmp_path / "out").mkdir()
-    offline = {**os.environ, "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
-    offline.update({"PIP_NO_INDEX": "1", "PYTHONPATH": "", "HOME": str(tmp_path)})
-    run = [tmp_path / "venv" / "bin" / "otter", "run", "-a", zpath, "-o", tmp_path / "out", tmp_path / f"{name}.ipynb"]
-    proc = subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=offline)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    results = json.loads((tmp_path / "out" / "results.json").read_text())
-    scores = {t["name"]: t["score"] for t in results["tests"] if "score" in t}
-    assert scores == points(built, name), scores
