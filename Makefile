@@ -130,6 +130,7 @@ test-zip: $(STAMP) $(ZIPS)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
 	$(BIN)/python benchmarks/bench_widgets.py
+	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" $(BIN)/python benchmarks/bench_explorers.py
 
 # The graded exercises: each autograder zip is built from its master by `exercises/assign.py NAME` (which also
 # writes the student notebook and runs the tests against the solutions), again whenever the master, the build

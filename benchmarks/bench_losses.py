@@ -2,11 +2,12 @@
 
 (a) Worst error, in units of eps, against a 60-digit mpmath reference on the extreme grid (subnormals to ±max),
     for lossnotes and for the naive textbook formula; and how many finite exact values each turned into inf/nan.
-(b) Time of value + gradient: cross_entropy on 10^6 x 10 logits, huber and binary_cross_entropy on 5 * 10^6
-    values, against the fastest fair references, all in the same process with interleaved repeats (median and
-    range): scipy.special (for cross_entropy the one-pass form: log_softmax, then one exp for the gradient) and
-    torch on the CPU when it is importable (it is not a dependency; reported as skipped otherwise). Every
-    contender is first checked to compute the same values and gradients.
+(b) Time of value + gradient, and of the value alone: cross_entropy on 10^6 x 10 logits, huber and
+    binary_cross_entropy on 5 * 10^6 values, against the same losses' two separate calls (which a fused path must
+    beat, or it goes), a copy of the input (the floor for the value), and the fastest fair references, all in
+    the same process with interleaved repeats (median and range): scipy.special (for cross_entropy the one-pass
+    form: log_softmax, then one exp for the gradient) and torch on the CPU when it is importable (it is not a
+    dependency; reported as skipped otherwise). Every contender is first checked to compute the same values.
 
 Run: make bench
 """
@@ -49,6 +50,41 @@ NAIVE_UNITS = {
 }
 
 
+def _naive_ce(labels, z):
+    e = np.exp(z)
+    return -np.log(e[np.arange(len(labels)), labels] / e.sum(axis=1))
+
+
+def _naive_bce(y, z, pos_weight=1.0):
+    p = 1 / (1 + np.exp(-z))
+    return -(pos_weight * y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+# the textbook formula of each loss, for comparison (a loss missing here is printed without one)
+NAIVE_LOSSES = {
+    "mse": lambda y, p: (p - y) ** 2,
+    "mae": lambda y, p: np.abs(p - y),
+    "huber": lambda y, p, delta: np.where(
+        np.abs(p - y) <= delta, (p - y) ** 2 / 2, delta * (np.abs(p - y) - delta / 2)
+    ),
+    "pinball": lambda y, p, tau: np.maximum(tau * (y - p), (tau - 1) * (y - p)),
+    "log_cosh": lambda y, p: np.log(np.cosh(p - y)),
+    "student_t": lambda y, p, nu, scale: (nu + 1) / 2 * np.log(1 + ((p - y) / scale) ** 2 / nu),
+    "gaussian_nll": lambda y, p, var: 0.5 * np.log(2 * np.pi * var) + (p - y) ** 2 / (2 * var),
+    "poisson_nll": lambda y, p: np.exp(p) - y * p + sc.gammaln(y + 1),
+    "binary_cross_entropy": _naive_bce,
+    "focal": lambda y, z, gamma: (
+        -((1 - np.where(y == 1, 1 / (1 + np.exp(-z)), 1 / (1 + np.exp(z)))) ** gamma)
+        * np.log(np.where(y == 1, 1 / (1 + np.exp(-z)), 1 / (1 + np.exp(z))))
+    ),
+    "cross_entropy": _naive_ce,
+    "hinge": lambda y, s: np.maximum(0, 1 - y * s),
+    "squared_hinge": lambda y, s: np.maximum(0, 1 - y * s) ** 2,
+    "logistic": lambda y, s: np.log(1 + np.exp(-y * s)),
+    "exponential": lambda y, s: np.exp(-y * s),
+}
+
+
 def worst(got, exact, scales=None):
     exact = np.asarray(exact, dtype=float)
     e = R.err_eps(got, exact, scales)
@@ -82,78 +118,17 @@ def accuracy_rows():
             )
         )
 
-        sub = GRID[::2]
-        y, p = (a.ravel() for a in np.meshgrid(sub, sub))
-        r = p - y
-
-        def naive_loss(name):
-            return {
-                "mse": lambda: r**2,
-                "mae": lambda: np.abs(r),
-                "huber": lambda: np.where(np.abs(r) <= 1, r**2 / 2, np.abs(r) - 0.5),
-                "pinball": lambda: np.maximum(0.1 * -r, -0.9 * -r),
-                "log_cosh": lambda: np.log(np.cosh(r)),
-                "student_t": lambda: np.log(1 + r**2),
-                "gaussian_nll": lambda: 0.5 * np.log(2 * np.pi * 1e-3) + r**2 / (2 * 1e-3),
-            }[name]()
-
-        for name, params in [
-            ("mse", {}),
-            ("mae", {}),
-            ("huber", {"delta": 1.0}),
-            ("pinball", {"tau": 0.1}),
-            ("log_cosh", {}),
-            ("student_t", {}),
-            ("gaussian_nll", {"var": 1e-3}),
-        ]:
-            ex = [getattr(R, name)(a, b, **params) for a, b in zip(y, p, strict=True)]
-            ex, sc_ = (
-                (np.array([e[0] for e in ex]), np.array([e[1] for e in ex]))
-                if isinstance(ex[0], tuple)
-                else (np.array(ex), None)
-            )
-            label = name + ("*" if sc_ is not None else "")
-            rows.append(
-                (
-                    label,
-                    *worst(L.LOSSES[name](y, p, reduction="none", **params), ex, sc_),
-                    *worst(naive_loss(name), ex, sc_),
-                )
-            )
-
-        cy, cp = (a.ravel() for a in np.meshgrid([0.0, 1.0, 2.0, 10.0, 1e4, 1e6], GRID))
-        ex = [R.poisson_nll(a, b) for a, b in zip(cy, cp, strict=True)]
-        v, s = np.array([e[0] for e in ex]), np.array([e[1] for e in ex])
-        naive = np.exp(cp) - cy * cp + sc.gammaln(cy + 1)
-        rows.append(("poisson_nll*", *worst(L.poisson_nll(cy, cp, reduction="none"), v, s), *worst(naive, v, s)))
-
-        by, bz = (a.ravel() for a in np.meshgrid([0.0, 1.0, 0.25], GRID))
-        ex = [R.binary_cross_entropy(a, b) for a, b in zip(by, bz, strict=True)]
-        sg = 1 / (1 + np.exp(-bz))
-        naive = -(by * np.log(sg) + (1 - by) * np.log(1 - sg))
-        rows.append(
-            ("binary_cross_entropy", *worst(L.binary_cross_entropy(by, bz, reduction="none"), ex), *worst(naive, ex))
-        )
-
-        labels = np.tile([0, 1, 2], len(ROWS))
-        logits = np.repeat(ROWS, 3, axis=0)
-        ex = [R.cross_entropy(k, row) for k, row in zip(labels, logits, strict=True)]
-        naive = -np.log(naive_softmax(logits)[np.arange(len(labels)), labels])
-        rows.append(("cross_entropy", *worst(L.cross_entropy(labels, logits, reduction="none"), ex), *worst(naive, ex)))
-
-        hy, hs = (a.ravel() for a in np.meshgrid([-1.0, 1.0], GRID))
-        for name in ("hinge", "squared_hinge"):
-            ex = [getattr(R, name)(a, b) for a, b in zip(hy, hs, strict=True)]
-            naive = np.maximum(0, 1 - hy * hs) ** (2 if name == "squared_hinge" else 1)
-            rows.append((name, *worst(L.LOSSES[name](hy, hs, reduction="none"), ex), *worst(naive, ex)))
-        ex = [R.logistic(a, b) for a, b in zip(hy, hs, strict=True)]
-        naive = np.log(1 + np.exp(-hy * hs))
-        rows.append(("logistic", *worst(L.logistic(hy, hs, reduction="none"), ex), *worst(naive, ex)))
-        fy, fz = (a.ravel() for a in np.meshgrid([0.0, 1.0], GRID))
-        ex = [R.focal(a, b, 2.0) for a, b in zip(fy, fz, strict=True)]
-        p_t = np.where(fy == 1, 1 / (1 + np.exp(-fz)), 1 - 1 / (1 + np.exp(-fz)))
-        naive = -((1 - p_t) ** 2) * np.log(p_t)
-        rows.append(("focal (gamma=2)", *worst(L.focal(fy, fz, reduction="none"), ex), *worst(naive, ex)))
+        # every registered loss, on the grid of its label set, at its first measured parameter setting
+        for name, loss in L.LOSSES.items():
+            params = loss.accuracy.grid[0]
+            y, p = R.grid(loss.target.name)
+            ex = [R.VALUES[name](a, b, **params) for a, b in zip(y, p, strict=True)]
+            scaled = isinstance(ex[0], tuple)
+            ex, sc_ = (np.array([e[0] for e in ex]), np.array([e[1] for e in ex])) if scaled else (np.array(ex), None)
+            label = name + ("*" if scaled else "") + (f" {params}" if params else "")
+            naive = NAIVE_LOSSES.get(name)
+            theirs = worst(naive(y, p, **params), ex, sc_) if naive else (float("nan"), 0)
+            rows.append((label, *worst(loss(y, p, reduction="none", **params), ex, sc_), *theirs))
     return rows
 
 
@@ -210,11 +185,28 @@ def workloads(torch):
 
     hub = {
         "lossnotes": lambda: L.huber.value_and_grad(y, pred, reduction="none"),
+        "two calls": lambda: (L.huber(y, pred, reduction="none"), L.huber.grad(y, pred)),
         "scipy": lambda: (sc.huber(1.0, pred - y), np.clip(pred - y, -1.0, 1.0)),
     }
     bce = {
         "lossnotes": lambda: L.binary_cross_entropy.value_and_grad(yb, zb, reduction="none"),
+        "two calls": lambda: (L.binary_cross_entropy(yb, zb, reduction="none"), L.binary_cross_entropy.grad(yb, zb)),
         "scipy": bce_scipy,
+    }
+    ce["two calls"] = lambda: (L.cross_entropy(labels, z, reduction="none"), L.cross_entropy.grad(labels, z))
+    # the value alone: no path may be slower than a longer one, and a copy of the input is the floor
+    hub_v = {
+        "lossnotes": lambda: L.huber(y, pred, reduction="none"),
+        "scipy": lambda: sc.huber(1.0, pred - y),
+        "40 MB copy": lambda: pred.copy(),
+    }
+    bce_v = {
+        "lossnotes": lambda: L.binary_cross_entropy(yb, zb, reduction="none"),
+        "scipy": lambda: -(yb * sc.log_expit(zb) + (1 - yb) * sc.log_expit(-zb)),
+    }
+    ce_v = {
+        "lossnotes": lambda: L.cross_entropy(labels, z, reduction="none"),
+        "scipy": lambda: -sc.log_softmax(z, axis=1)[rows_idx, labels],
     }
     if torch is not None:
         F = torch.nn.functional
@@ -254,6 +246,9 @@ def workloads(torch):
         ("cross_entropy value+grad, 1e6 x 10", ce),
         ("huber value+grad, 5e6", hub),
         ("binary_cross_entropy value+grad, 5e6", bce),
+        ("cross_entropy value, 1e6 x 10", ce_v),
+        ("huber value, 5e6", hub_v),
+        ("binary_cross_entropy value, 5e6", bce_v),
     ]
 
 
@@ -261,26 +256,29 @@ def check_agreement(contenders: dict):
     """The contenders must compute the same thing: values and gradients agree to 1e-10 relative or 1e-14 absolute
     (the references lose relative accuracy on small losses, e.g. log_softmax near 0; mpmath in (a) says who is
     right there)."""
-    base_v, base_g = contenders["lossnotes"]()
+    base = contenders["lossnotes"]()
     for name, fn in contenders.items():
-        v, g = (np.asarray(a) for a in fn())
-        np.testing.assert_allclose(v, base_v, rtol=1e-10, atol=1e-14, err_msg=name)
-        np.testing.assert_allclose(g, base_g, rtol=1e-10, atol=1e-14, err_msg=name)
+        if "copy" in name:
+            continue  # the floor, not a contender
+        got = fn()
+        pairs = zip(base, got, strict=True) if isinstance(base, tuple) else [(base, got)]
+        for want, have in pairs:
+            np.testing.assert_allclose(np.asarray(have), want, rtol=1e-10, atol=1e-14, err_msg=name)
 
 
 def main(repeats=7):
     print("(a) worst error against mpmath on the extreme grid, in eps (inf/nan = finite exact values lost)")
     print("    * = measured against the largest term as well: the definition subtracts terms of the inputs\n")
-    print(f"    {'function':<22}{'lossnotes':>12}{'lost':>6}{'naive':>14}{'lost':>6}")
+    print(f"    {'function':<38}{'lossnotes':>12}{'lost':>6}{'naive':>14}{'lost':>6}")
     for name, ours, lost, naive, nlost in accuracy_rows():
         fmt = lambda v: f"{v:12.2f}" if v < 1e6 else f"{v:12.1e}"  # noqa: E731
-        print(f"    {name:<22}{fmt(ours)}{lost:>6}  {fmt(naive)}{nlost:>6}")
+        print(f"    {name:<38}{fmt(ours)}{lost:>6}  {fmt(naive)}{nlost:>6}")
 
     torch = load_torch()
     where = "torch: not installed, skipped"
     if torch is not None:
         where = f"torch {torch.__version__} CPU, {torch.get_num_threads()} threads"
-    print(f"\n(b) time of value + gradient, {repeats} interleaved repeats in this process; {where}")
+    print(f"\n(b) time of value + gradient and of the value, {repeats} interleaved repeats in this process; {where}")
     print("    median [min, max] in ms; ratio = lossnotes median / reference median (< 1: lossnotes is faster)\n")
     for title, contenders in workloads(torch):
         check_agreement(contenders)

@@ -17,7 +17,8 @@ the explorers drawn from the widget state embedded in the page, copy buttons on 
   width the image is shown at) is at least 11 CSS px at 1280 px and at least 9 px on the phone;
 - on the phone, every slider of an explorer keeps a track of at least 100 px;
 - every control of every explorer is moved through all its values, and each move changes the picture shown (its
-  source and its alt text) within 100 ms.
+  source and its alt text) within a generous 5 s; how fast it does is a speed figure, measured and reported by
+  benchmarks/bench_explorers.py (make bench), not asserted here.
 
 Screenshots of every chapter (desktop full page, phone full page, dark mode) go to test-artifacts/, with a summary
 of the measurements (reader-report.json). Three more tests check the theme's search page, dark mode and
@@ -280,12 +281,10 @@ def test_page_reads_offline(browser, docname):
             reader_problems.append(f"figure text {smallest:.1f} px at 1280 px (at least {MIN_FIGURE_PX['desktop']})")
         explorer = cycle_explorer_controls(page) if docname in EXPLORER_PAGES else {"controls": 0, "steps": []}
         stuck = [s["label"] for s in explorer["steps"] if s["ms"] is None]
-        slow = [f"{s['label']} ({s['ms']:.0f} ms)" for s in explorer["steps"] if s["ms"] and s["ms"] > MAX_FRAME_MS]
         same_alt = [s["label"] for s in explorer["steps"] if s["ms"] is not None and not s["altChanged"]]
         if docname in EXPLORER_PAGES and not explorer["steps"]:
             reader_problems.append("the explorer has no control that changes anything")
         reader_problems += [f"the picture did not change: {label}" for label in stuck]
-        reader_problems += [f"the picture changed after more than {MAX_FRAME_MS} ms: {label}" for label in slow]
         reader_problems += [f"the picture changed but its alt text did not: {label}" for label in same_alt]
         times = sorted(s["ms"] for s in explorer["steps"] if s["ms"] is not None)
         REPORT.setdefault(docname, {}).update(
@@ -460,7 +459,6 @@ PHONE = {"width": 390, "height": 844}
 MAX_CODE_SHARE = 0.25
 MIN_FIGURE_PX = {"desktop": 11.0, "phone": 9.0}
 MIN_SLIDER_TRACK_PX = 100
-MAX_FRAME_MS = 100
 REPORT = {}  # docname -> measurements, written to test-artifacts/reader-report.json
 
 # Violations of the theme (sphinx-book-theme 1.3 / pydata-sphinx-theme 0.17) outside the chapter's article that stay,
@@ -623,7 +621,7 @@ def reader_checks(page, docname, state, axe):
 def cycle_explorer_controls(page):
     """Move every control of every explorer through all its values, one control at a time (dropdown options; slider
     steps with the arrow keys; toggle buttons), then back. Each move must change the picture shown (the visible
-    widget image's src) and its alt text; the time to the new picture is measured in the page.
+    widget image's src) and its alt text; the time to the new picture is recorded (for the report and the benchmark).
     Returns {"controls": n, "steps": [{"label", "ms" (None: never changed), "altChanged"}]}."""
     return page.evaluate(
         """async () => {
@@ -638,7 +636,7 @@ def cycle_explorer_controls(page):
         const before = frame(), t0 = performance.now();
         act();
         if (moved && !moved()) return false;  // the control was at its end: no new value
-        while (performance.now() - t0 < 500) {
+        while (performance.now() - t0 < 5000) {  // generous: a busy machine is slow, not wrong
           const now = frame();
           if (key(now) !== key(before)) {
             steps.push({label, ms: performance.now() - t0, altChanged: alt(now) !== alt(before)});
