@@ -352,7 +352,9 @@ def test_page_reads_offline(browser, docname):
 
 @pytest.mark.parametrize("docname", CHAPTERS)
 def test_chapter_reads_on_a_phone(browser, docname):
-    """At 390 x 844: figure text readable (at least 9 CSS px), sliders with a usable track; a full-page screenshot."""
+    """At 390 x 844: figure text readable (at least 9 CSS px), sliders with a usable track, display equations that
+    scroll inside their own box rather than being cut off, explorer controls at least 24 x 24 px; a full-page
+    screenshot."""
     reader = open_reader(browser, f"{docname}.html", where=docname, viewport=PHONE, is_mobile=True, has_touch=True)
     page = reader.page
     wait_until_drawn(reader)
@@ -368,15 +370,40 @@ def test_chapter_reads_on_a_phone(browser, docname):
     wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     if wide > 1:
         problems.append(f"the whole page scrolls sideways by {wide} px on the phone (only figures may)")
+    phone = page.evaluate(PHONE_STATE)
+    problems += [f"a display equation is cut off on the phone: {m}" for m in phone["clipped"]]
+    problems += [f"a control smaller than 24 x 24 px (WCAG 2.2 target size): {t}" for t in phone["small"]]
     REPORT.setdefault(docname, {}).update(
         figure_text_px_phone=smallest and round(smallest, 1),
         slider_tracks_phone=[round(s["track"]) for s in state["sliders"]],
+        equations_scrolling_phone=phone["scrolling"],
+        smallest_target_phone=phone["smallest"],
         problems_phone=problems,
     )
     assert not reader.unexpected_errors(), "JavaScript errors:\n" + "\n".join(reader.unexpected_errors())
     assert not reader.blocked, f"the page tried to reach the network: {reader.blocked}"
     page.context.close()
     assert not problems, f"{docname} on a phone:\n- " + "\n- ".join(problems)
+
+
+PHONE_STATE = """() => {
+  const article = document.querySelector('article') || document.body;
+  const shown = e => e.checkVisibility() && e.getBoundingClientRect().width > 0;
+  const clipped = [], scrolling = [];
+  for (const m of article.querySelectorAll('mjx-container[display="true"]')) {
+    if (!shown(m) || m.scrollWidth <= m.clientWidth + 1) continue;
+    const how = getComputedStyle(m).overflowX;
+    if (how === 'auto' || how === 'scroll') scrolling.push(m.textContent.slice(0, 40));
+    else clipped.push(m.textContent.slice(0, 60));
+  }
+  const targets = Array.from(article.querySelectorAll('.widget-subarea .widget-radio-box label, '
+    + '.widget-subarea select, .widget-subarea button, .widget-subarea .noUi-handle')).filter(shown);
+  const sizes = targets.map(t => { const r = t.getBoundingClientRect(); return [r.width, r.height, t.textContent]; });
+  const small = sizes.filter(([w, h]) => w < 24 || h < 24).map(([w, h, text]) =>
+    `${text.trim().slice(0, 30) || 'a control'} (${w.toFixed(0)} x ${h.toFixed(0)})`);
+  const smallest = sizes.length ? Math.min(...sizes.map(([w, h]) => Math.min(w, h))) : null;
+  return {clipped, scrolling: scrolling.length, small, smallest};
+}"""
 
 
 def check_chapter_buttons(page, chapter):
