@@ -127,8 +127,9 @@ notebooks: $(STAMP)
 test-zip: $(STAMP) $(ZIPS)
 	$(BIN)/python -m pytest -q tests/clean_zip.py
 
-bench: $(STAMP)
+bench: $(STAMP) $(ZIPS)
 	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/bench_grading.py
 	$(BIN)/python benchmarks/bench_widgets.py
 	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" $(BIN)/python benchmarks/bench_explorers.py
 
