@@ -170,7 +170,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", type=Path, default=HERE / "source")
     ap.add_argument("--build", type=Path, default=HERE / "build")
-    ap.add_argument("--students", type=Path, default=None, help="where the student notebooks go (default BUILD/students)")
+    ap.add_argument("--students", type=Path, default=None, help="student notebooks (default BUILD/students)")
     ap.add_argument("--no-run-tests", action="store_true", help="skip running the tests on the solutions")
     ap.add_argument("names", nargs="*", help="only these masters (e.g. 02_maximum_likelihood)")
     args = ap.parse_args(argv)

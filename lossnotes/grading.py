@@ -86,7 +86,8 @@ def encode(x, _depth=0):
 
 
 def decode(data):
-    """The plain value that :func:`encode` described (SymPy expressions through :func:`_safe_sympy`)."""
+    """The plain value that :func:`encode` described (a SymPy expression rebuilt by a parser that accepts only
+    SymPy's classes and constants)."""
     t = data["t"]
     if t == "const":
         return data["v"]

@@ -309,3 +309,177 @@ def small_multiples(draw, values, *, ncols=2, panel=(None, 2.6), sharey=True, la
     if title:
         fig.suptitle(title)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------- curves and fitted lines
+def curves(ax, x, named, *, kind="plot", markers=False, **kw):
+    """Draw the curves ``named`` (a mapping label -> values over ``x``, or pairs ``(label, values)``) on ``ax``.
+
+    The i-th curve takes ``COLORS[i]`` and ``LINESTYLES[i]`` (and ``MARKERS[i]`` with ``markers=True``), so that
+    curves drawn in the same order on several panels match. ``kind`` is the Axes method that draws: ``"plot"``,
+    ``"semilogy"``, ``"semilogx"`` or ``"loglog"``. Other keywords go to every line. Returns the lines.
+    """
+    if kind not in ("plot", "semilogy", "semilogx", "loglog"):
+        raise ValueError(f"kind must be plot, semilogy, semilogx or loglog, got {kind!r}")
+    from matplotlib.cbook import normalize_kwargs
+    from matplotlib.lines import Line2D
+
+    style()
+    kw = normalize_kwargs(kw, Line2D)  # ls= and linestyle= alike override the house dash
+    items = list(named.items() if hasattr(named, "items") else named)
+    out = []
+    for i, (label, values) in enumerate(items):
+        line = {"color": COLORS[i % len(COLORS)], "linestyle": LINESTYLES[i % len(LINESTYLES)], "label": label}
+        if markers:
+            line["marker"] = MARKERS[i % len(MARKERS)]
+        out += getattr(ax, kind)(x, np.broadcast_to(values, np.shape(x)), **{**line, **kw})
+    return out
+
+
+def fitted_lines(ax, x, y, lines, *, span=None, highlight=None, reference=(), labels=(None, None), s=14, **kw):
+    """Points and the straight lines fitted to them: ``lines`` maps a label to ``(intercept, slope)``.
+
+    The points are grey dots; those selected by ``highlight`` (a boolean mask or indices) are black crosses.
+    Each fitted line takes the house colour and dash of its position (other keywords, e.g. ``ls="-"``, go to
+    every fitted line); ``reference`` holds lines ``(intercept, slope)`` drawn thin, dashed and dark grey (a true
+    line). ``span`` is the range of x the lines cover (default: the points'); ``labels`` name the dots and the
+    crosses in a legend. Returns the fitted lines.
+    """
+    style()
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x and y must be 1-D and of one shape, got {x.shape} and {y.shape}")
+    marked = np.zeros(x.shape, bool)
+    if highlight is not None:
+        marked[np.asarray(highlight)] = True
+    ax.scatter(x[~marked], y[~marked], s=s, color="0.45", label=labels[0], zorder=2)
+    if marked.any():
+        ax.scatter(x[marked], y[marked], s=2.2 * s, color="k", marker="x", label=labels[1], zorder=2)
+    grid = np.array([x.min(), x.max()] if span is None else span, dtype=float)
+    for a, b in reference:
+        ax.plot(grid, a + b * grid, color="0.3", linestyle=LINESTYLES[1], linewidth=1.2)
+    return curves(ax, grid, {label: a + b * grid for label, (a, b) in lines.items()}, **kw)
+
+
+def legend_above(fig, ncol=3):
+    """One legend for the whole figure, in a row above its panels (the labels of every panel, once each)."""
+    seen = {}
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in seen:
+                seen[label] = handle
+    handles, names = list(seen.values()), list(seen)
+    return fig.legend(handles, names, loc="lower center", ncol=ncol, bbox_to_anchor=(0.5, 1.0), frameon=False)
+
+
+__all__ += ["curves", "fitted_lines", "legend_above"]
+
+
+# ---------------------------------------------------------------------------------------------- figures of chapters 5-7
+def price_and_signal(
+    x, pairs, *, xlabel, log_signal=False, shade=None, ylim=None, signal_ylim=None, signal_label=None, legend=None
+):
+    """Two panels against ``x``: each loss (left, "the price") and its derivative (right, "the teaching signal").
+
+    ``pairs`` maps a label to ``(loss values, derivative values)``. With ``log_signal`` the right panel shows the
+    derivative's size on a log scale. ``shade=(a, b)`` greys that interval of ``x`` on the right (say, the wrong
+    side). ``legend`` is the left panel's legend location. Returns the two axes.
+    """
+    style()
+    _, axes = figure(1, 2, height=3.2)
+    losses = {k: v[0] for k, v in pairs.items()}
+    signals = {k: np.abs(v[1]) if log_signal else v[1] for k, v in pairs.items()}
+    curves(axes[0], x, losses)
+    curves(axes[1], x, signals, kind="semilogy" if log_signal else "plot")
+    axes[0].set(xlabel=xlabel, ylabel="loss", title="the price")
+    default = "|∂ loss / ∂z|" if log_signal else "∂ loss / ∂z"
+    axes[1].set(xlabel=xlabel, ylabel=signal_label or default, title="the teaching signal")
+    axes[0].legend(loc=legend or "upper right")
+    if shade is not None:
+        axes[1].axvspan(*shade, color="0.92", zorder=0)
+    if ylim is not None:
+        axes[0].set_ylim(*ylim)
+    if signal_ylim is not None:
+        axes[1].set_ylim(*signal_ylim)
+    return axes
+
+
+def decision_line(ax, w, b, offset=0.0, *, span=(-4.0, 4.0), **kw):
+    """Draw the line ``w[0] x1 + w[1] x2 + b = offset`` (a linear classifier's boundary or margin) across
+    ``span`` of ``x1``; keywords go to ``ax.plot``. Returns the line."""
+    w = np.asarray(w, dtype=float)
+    if w.shape != (2,) or w[1] == 0:
+        raise ValueError(f"w must be two weights with w[1] != 0 to draw a line, got {w!r}")
+    x1 = np.asarray(span, dtype=float)
+    return ax.plot(x1, (offset - b - w[0] * x1) / w[1], **kw)[0]
+
+
+def reliability_diagram(ax, table, *, min_count=1, title=None):
+    """A reliability diagram from ``ln.metrics.reliability(...)``: a bar of accuracy per bin of confidence, a dot
+    at each bin's (confidence, accuracy), and the diagonal of a calibrated model. Bins with fewer than
+    ``min_count`` cases are left out. Returns ``ax``."""
+    keep = np.asarray(table.count) >= min_count
+    edge, conf, acc = (np.asarray(a)[keep] for a in (table.edge, table.confidence, table.accuracy))
+    ax.bar(edge, acc, width=table.width, align="edge", color=COLORS[5], edgecolor="white", label="accuracy in bin")
+    ax.plot(conf, acc, "o", color=COLORS[0], label="(confidence, accuracy)")
+    ax.plot([0, 1], [0, 1], color=COLORS[4], ls=":", label="calibrated")
+    ax.set(xlabel="confidence", ylim=(0, 1), title=title or f"ECE {table.ece:.2f}")
+    return ax
+
+
+__all__ += ["price_and_signal", "decision_line", "reliability_diagram"]
+
+
+# ---------------------------------------------------------------------------------------------- losses of a label set
+def losses_along(x, losses, *, y, xlabel, params=None, mark=(), classes=3, **kw):
+    """Each loss of ``losses`` (left) and its gradient along ``x`` (right), the label held at ``y``.
+
+    The prediction is ``x`` itself; for a loss of a row of logits (``loss.row_logits``, e.g. ``cross_entropy``)
+    it is a row of ``classes`` logits whose entry ``y`` (the true class) is ``x`` and whose others are 0, and the
+    gradient drawn is the one with respect to that entry. ``params`` maps a loss's name to the parameters it is
+    drawn at, which its label names; the losses named in ``mark`` get a star. With more than three losses the
+    legend goes above both panels (in two columns when a label is long). Other keywords go to
+    :func:`price_and_signal`. Returns ``(axes, curves)``, ``curves`` mapping each label to
+    ``(loss, values, gradient)``.
+    """
+    x = np.asarray(x, dtype=float)
+    params = params or {}
+    curves_ = {}
+    for loss in losses:
+        at = params.get(loss.name, {})
+        label = ", ".join([loss.name] + [f"{k} = {v:g}" for k, v in at.items()]) + (" *" if loss.name in mark else "")
+        if loss.row_logits:
+            labels, pred = np.full(x.shape, int(y)), np.zeros((x.size, classes))
+            pred[:, int(y)] = x
+            grad = loss.grad(labels, pred, **at)[:, int(y)]
+        else:
+            labels, pred = np.full_like(x, y), x
+            grad = loss.grad(labels, pred, **at)
+        curves_[label] = (loss, loss(labels, pred, reduction="none", **at), grad)
+    if not curves_:
+        raise ValueError("losses must hold at least one loss to draw")
+    axes = price_and_signal(x, {k: v[1:] for k, v in curves_.items()}, xlabel=xlabel, **kw)
+    if len(curves_) > 3:  # above both panels, in as many columns as fit the column
+        axes[0].get_legend().remove()
+        legend_above(axes[0].figure, ncol=3 if max(map(len, curves_)) <= 24 else 2)
+    return axes, curves_
+
+
+__all__ += ["losses_along"]
+
+
+def labelled_points(ax, X, y, *, support=None, labels=(-1, 1)):
+    """Scatter 2-D points ``X`` of two classes ``y`` (the first of ``labels`` as orange circles, the second as
+    green squares) and ring the points indexed by ``support`` (say, support vectors) in black."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"X must be (n, 2) and y (n,), got X {X.shape} and y {y.shape}")
+    for label, color, marker in zip(labels, (COLORS[5], COLORS[2]), ("o", "s"), strict=True):
+        ax.scatter(*X[y == label].T, s=22, color=color, marker=marker, zorder=3, label=f"y = {label:+d}")
+    if support is not None:
+        ring = {"facecolors": "none", "edgecolors": "k", "zorder": 4}
+        ax.scatter(*X[np.asarray(support)].T, s=130, label="support vectors", **ring)
+    return ax
+
+
+__all__ += ["labelled_points"]

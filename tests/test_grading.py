@@ -165,8 +165,9 @@ VARIANTS = {
             "    return -2.0 * y * np.maximum(0.0, 1.0 - y * s)",
             "raise ValueError",
         ),
-        "q3": (
-            "dlogistic = -1 / (1 + sp.exp(mm))\ntail_ratio = sp.N(sp.limit(dlogistic / sp.exp(-mm), mm, sp.oo))",
+        "q3": (  # exactly -1 / (1 + e^m), but its float value at m = 30 cancels: graded exactly, it scores full marks
+            "dlogistic = sp.diff(sp.log(sp.exp(mm) + 1) - mm, mm)\n"
+            "tail_ratio = sp.N(sp.limit(dlogistic / sp.exp(-mm), mm, sp.oo))",
             "dlogistic = sp.diff(sp.log(1 + sp.exp(mm)), mm)",
             "the derivative is negative",
         ),
@@ -231,6 +232,95 @@ VARIANTS = {
             "so something else went in",
         ),
         "q3": ("sigma_forward = 10**0.5\nmode_seeking = 'reverse'", "sigma_forward = 1.0", "cover both modes"),
+    },
+}
+
+# more typical mistakes, each answered by a public check with a hint that names its cause:
+# assignment -> question -> [(the mistake, a phrase of the hint), ...] (each question's first mistake is in VARIANTS)
+TYPICAL_MISTAKES = {
+    "02_maximum_likelihood": {
+        "q2": [
+            (
+                "def gaussian_mle(sample):\n    s = np.asarray(sample, dtype=float)\n"
+                "    return float(np.mean(s)), float(np.var(s))",
+                "sigma is the standard deviation",
+            ),
+        ],
+    },
+    "03_noise_models": {
+        "q1": [
+            ("nll_laplace = sp.Abs(y - f) / b", "did you drop the log(2b) term?"),
+            ("nll_laplace = sp.log(2 * b) + (y - f) ** 2 / b", "did you square the error"),
+        ],
+        "q3": [
+            (
+                "def huber_weight(r, delta):\n    r = np.asarray(r, dtype=float)\n    big = np.abs(r) > delta\n"
+                "    return np.where(big, delta / np.where(big, r, 1.0), 1.0)",
+                "did you forget an abs?",
+            ),
+            (
+                "def huber_weight(r, delta):\n    r = np.asarray(r, dtype=float)\n    big = r > delta\n"
+                "    return np.where(big, delta / np.where(big, r, 1.0), 1.0)",
+                "did you forget an abs?",
+            ),
+        ],
+    },
+    "04_conditional_statistics": {
+        "q3": [("tau, lam = sp.symbols('tau lam')\nq_exp = -sp.log(1 - tau) / lam", "positive=True")],
+    },
+    "05_output_units": {
+        "q2": [
+            (
+                "def ce_grad(z, labels):\n    z = np.asarray(z, dtype=float)\n"
+                "    e = np.exp(z - z.max(axis=1, keepdims=True))\n    p = e / e.sum(axis=1, keepdims=True)\n"
+                "    return np.eye(z.shape[1])[labels] - p",
+                "check the sign",
+            ),
+        ],
+        "q4": [("grad_sq = 2 * (sig - 1)\ngrad_bce = sp.diff(-sp.log(sig), z)", "apply the chain rule")],
+    },
+    "06_margins": {
+        "q2": [
+            (
+                "def squared_hinge_grad(y, s):\n    y, s = np.asarray(y, dtype=float), np.asarray(s, dtype=float)\n"
+                "    if np.any(np.abs(y) != 1):\n        raise ValueError('labels are -1 or +1')\n"
+                "    return -y * np.maximum(0.0, 1.0 - y * s)",
+                "brings down a factor 2",
+            ),
+            (
+                "def squared_hinge_grad(y, s):\n    y, s = np.asarray(y, dtype=float), np.asarray(s, dtype=float)\n"
+                "    if np.any(np.abs(y) != 1):\n        raise ValueError('labels are -1 or +1')\n"
+                "    return -2.0 * np.maximum(0.0, 1.0 - y * s)",
+                "not with respect to the margin",
+            ),
+        ],
+    },
+    "07_loss_vs_metric": {
+        "q5": [("def bayes_threshold(c_fp, c_fn):\n    return c_fp / (c_fp + c_fn)", "raise ValueError")],
+    },
+    "09_losses_in_your_framework": {
+        "q1": [
+            (
+                "def info_nce(a, b, temperature):\n    s = np.asarray(a) @ np.asarray(b).T\n"
+                "    return float(ln.losses.cross_entropy(np.arange(len(s)), s))",
+                "not divided by the temperature",
+            ),
+            (
+                "def info_nce(a, b, temperature):\n    s = np.asarray(a) @ np.asarray(b).T * temperature\n"
+                "    return float(ln.losses.cross_entropy(np.arange(len(s)), s))",
+                "a b^T / T divides by the temperature",
+            ),
+            (
+                "def info_nce(a, b, temperature):\n    s = np.asarray(a) @ np.asarray(b).T / temperature\n"
+                "    return float(ln.losses.cross_entropy(np.arange(len(s)), s, reduction='sum'))",
+                "return their mean",
+            ),
+            (
+                "def info_nce(a, b, temperature):\n    s = np.asarray(a) @ np.asarray(b).T / temperature\n"
+                "    return float(np.mean(np.log(np.exp(s).sum(axis=1)) - np.diag(s)))",
+                "exp overflows",
+            ),
+        ],
     },
 }
 
@@ -538,6 +628,25 @@ def test_public_checks_pass_right_answers_and_hint_at_mistakes(replayed, built, 
     right, wrong, hint = VARIANTS[name][q]
     assert _public_check(replayed, built, name, q, right).passed_all
     result = _public_check(replayed, built, name, q, wrong)
+    assert not result.passed_all
+    lines = [ln.strip() for ln in str(result).splitlines() if ln.strip().startswith("AssertionError: ")]
+    assert lines and hint in lines[0], str(result)
+    assert "Traceback" not in str(result)
+
+
+MISTAKES = [(n, q, code, hint) for n, qs in TYPICAL_MISTAKES.items() for q, ms in qs.items() for code, hint in ms]
+
+
+def test_typical_mistakes_are_of_auto_graded_questions():
+    for name, qs in TYPICAL_MISTAKES.items():
+        assert name in VARIANTS and set(qs) <= set(VARIANTS[name]), name
+
+
+@pytest.mark.parametrize(
+    ("name", "q", "code", "hint"), MISTAKES, ids=[f"{n}-{q}-{k}" for k, (n, q, _, _) in enumerate(MISTAKES)]
+)
+def test_public_checks_hint_at_typical_mistakes(replayed, built, name, q, code, hint):
+    result = _public_check(replayed, built, name, q, code)
     assert not result.passed_all
     lines = [ln.strip() for ln in str(result).splitlines() if ln.strip().startswith("AssertionError: ")]
     assert lines and hint in lines[0], str(result)

@@ -188,3 +188,153 @@ def test_notebook_display_uses_the_stamp(tmp_path):
                 stamps.append((text.get("lossnotes:min-font-pt"), text.get("lossnotes:dpi"), img.size[0]))
     assert [s[:2] for s in stamps] == [("6", "100"), ("11", "100")]
     assert all(w <= 688 for _, _, w in stamps)  # no wider than the column at natural size
+
+
+def test_curves_follow_the_house_order_on_every_panel(plt):
+    fig, axes = plots.figure(1, 2)
+    x = np.linspace(0.1, 2, 5)
+    named = {"a": x, "b": x**2, "c": 1.0}
+    left = plots.curves(axes[0], x, named)
+    right = plots.curves(axes[1], x, list(named.items()), kind="semilogy", markers=True, lw=1)
+    for lines in (left, right):
+        assert [line.get_color() for line in lines] == plots.COLORS[:3]
+        assert [line.get_label() for line in lines] == ["a", "b", "c"]
+        assert len({str(line._dash_pattern) for line in lines}) == 3  # and by dash
+    assert np.allclose(left[1].get_ydata(), x**2) and np.allclose(left[2].get_ydata(), 1.0)  # a constant is broadcast
+    assert axes[1].get_yscale() == "log" and axes[0].get_yscale() == "linear"
+    assert [line.get_marker() for line in right] == plots.MARKERS[:3] and right[0].get_linewidth() == 1
+    assert left[0].get_marker() in ("None", None, "")
+    assert plots.min_font_pt(fig) is None or plots.min_font_pt(fig) >= plots.MIN_FONT_PT
+    with pytest.raises(ValueError, match="kind"):
+        plots.curves(axes[0], x, named, kind="bar")
+
+
+def test_fitted_lines_draw_the_points_and_each_line(plt):
+    fig, ax = plots.figure()
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.array([1.0, 2.0, 3.0, 10.0])
+    lines = plots.fitted_lines(
+        ax, x, y, {"fit": (1.0, 1.0), "other": (0.0, 2.0)}, highlight=[3], reference=[(1.0, 1.0)], span=(-1, 4)
+    )
+    assert [line.get_label() for line in lines] == ["fit", "other"]
+    assert [line.get_color() for line in lines] == plots.COLORS[:2]
+    assert np.allclose(lines[0].get_xdata(), [-1, 4]) and np.allclose(lines[1].get_ydata(), [-2, 8])
+    dots, crosses = ax.collections
+    assert np.allclose(dots.get_offsets(), [[0, 1], [1, 2], [2, 3]]) and np.allclose(crosses.get_offsets(), [[3, 10]])
+    reference = [line for line in ax.lines if line not in lines]
+    assert len(reference) == 1 and np.allclose(reference[0].get_ydata(), [0, 5])
+    # without a span the lines cover the points; a boolean mask highlights too; keywords reach every line
+    fig, ax = plots.figure()
+    (only,) = plots.fitted_lines(ax, x, y, {"fit": (0.0, 1.0)}, highlight=y > 5, ls="-", lw=3)
+    assert np.allclose(only.get_xdata(), [0, 3]) and only.get_linewidth() == 3 and only.get_linestyle() == "-"
+    assert len(ax.collections) == 2
+    plots.legend_above(fig)
+    assert plots.min_font_pt(fig) >= plots.MIN_FONT_PT
+    with pytest.raises(ValueError, match="shape"):
+        plots.fitted_lines(ax, x, y[:2], {})
+
+
+def test_legend_above_names_each_curve_once(plt):
+    fig, axes = plots.figure(1, 2)
+    for ax in axes:
+        plots.curves(ax, [0, 1], {"a": [0, 1], "b": [1, 0]})
+    legend = plots.legend_above(fig, ncol=2)
+    assert [t.get_text() for t in legend.get_texts()] == ["a", "b"]
+    assert legend.get_bbox_to_anchor() is not None and not legend.get_frame_on()
+    assert plots.min_font_pt(fig) >= plots.MIN_FONT_PT
+
+
+def test_price_and_signal_shows_losses_and_gradient_sizes(plt):
+    z = np.linspace(-10, 10, 201)
+    ones = np.ones_like(z)
+    bce = ln.losses.binary_cross_entropy
+    ce, g = bce(ones, z, reduction="none"), bce.grad(ones, z)
+    axes = plots.price_and_signal(z, {"ce": (ce, g)}, xlabel="z", log_signal=True, shade=(-10, 0), ylim=(0, 10))
+    fig = axes[0].figure
+    assert fig.get_size_inches()[0] == pytest.approx(plots.COLUMN_WIDTH)
+    assert np.allclose(axes[0].lines[0].get_ydata(), ce) and np.allclose(axes[1].lines[0].get_ydata(), np.abs(g))
+    assert axes[1].get_yscale() == "log" and len(axes[1].patches) == 1  # the shaded side
+    assert plots.min_font_pt(fig) >= plots.MIN_FONT_PT
+    axes = plots.price_and_signal(z, {"ce": (ce, g)}, xlabel="z")
+    assert axes[1].get_yscale() == "linear" and np.allclose(axes[1].lines[0].get_ydata(), g)  # signed when linear
+
+
+def test_decision_line_lies_on_the_boundary(plt):
+    fig, ax = plots.figure()
+    w, b = np.array([0.5, -2.0]), 0.3
+    for offset in (-1.0, 0.0, 1.0):
+        x1, x2 = plots.decision_line(ax, w, b, offset).get_data()
+        assert np.allclose(w[0] * x1 + w[1] * x2 + b, offset)
+    with pytest.raises(ValueError, match="w"):
+        plots.decision_line(ax, [1.0, 0.0], 0.0)
+
+
+def test_reliability_diagram_draws_the_table(plt):
+    from lossnotes import metrics
+
+    rng = np.random.default_rng(0)
+    probs = ln.units.softmax(rng.normal(0, 2, (400, 3)))
+    y = rng.integers(0, 3, 400)
+    table = metrics.reliability(y, probs)
+    fig, ax = plots.figure()
+    plots.reliability_diagram(ax, table, min_count=20)
+    keep = table.count >= 20
+    assert len(ax.patches) == keep.sum()  # one bar per bin kept
+    assert np.allclose([p.get_height() for p in ax.patches], table.accuracy[keep])
+    assert np.allclose(ax.lines[0].get_xdata(), table.confidence[keep])
+    assert f"{table.ece:.2f}" in ax.get_title(loc="left") and plots.min_font_pt(fig) >= plots.MIN_FONT_PT
+
+
+def test_losses_along_draws_each_loss_and_its_gradient(plt):
+    L = ln.losses
+    x = np.linspace(-3, 3, 61)
+    axes, curves = plots.losses_along(
+        x, [L.hinge, L.logistic, L.exponential, L.squared_hinge], y=1.0, xlabel="margin", mark={"hinge"}
+    )
+    assert list(curves) == ["hinge *", "logistic", "exponential", "squared_hinge"]
+    loss, value, grad = curves["logistic"]
+    assert loss is L.logistic
+    np.testing.assert_allclose(value, L.logistic(np.ones_like(x), x, reduction="none"))
+    np.testing.assert_allclose(grad, L.logistic.grad(np.ones_like(x), x))
+    assert len(axes[0].get_lines()) == len(axes[1].get_lines()) == 4
+    fig = axes[0].figure
+    assert axes[0].get_legend() is None and fig.legends  # four losses: one legend above both panels
+    assert fig.get_size_inches()[0] == pytest.approx(plots.COLUMN_WIDTH)
+    assert plots.min_font_pt(fig) >= plots.MIN_FONT_PT
+
+
+def test_losses_along_follows_one_logit_of_a_row_and_names_parameters(plt):
+    L = ln.losses
+    z = np.linspace(-4, 4, 801)
+    _, curves = plots.losses_along(z, [L.cross_entropy], y=2, xlabel="logit", classes=3)
+    _, value, grad = curves["cross_entropy"]
+    np.testing.assert_allclose(value, np.log(np.exp(z) + 2) - z)  # logits (0, 0, z), true class 2
+    np.testing.assert_allclose(np.diff(value) / np.diff(z), (grad[1:] + grad[:-1]) / 2, atol=1e-4)
+    _, curves = plots.losses_along(z, [L.pinball], y=0.0, xlabel="r", params={"pinball": {"tau": 0.8}})
+    assert list(curves) == ["pinball, tau = 0.8"]
+    assert set(np.round(curves["pinball, tau = 0.8"][2], 12)) == {-0.8, 0.0, 0.2}  # -tau, 0 at r = 0, 1 - tau
+    with pytest.raises(ValueError, match="at least one"):
+        plots.losses_along(z, [], y=0.0, xlabel="r")
+
+
+def test_losses_along_keeps_a_long_legend_within_the_column(plt):
+    L = ln.losses
+    losses = [L.binary_cross_entropy, L.focal, L.hinge, L.squared_hinge, L.logistic, L.exponential]
+    axes, _ = plots.losses_along(
+        np.linspace(-3, 3, 61), losses, y=1.0, xlabel="margin", params={"binary_cross_entropy": {"pos_weight": 4.0}}
+    )
+    png = plots.png_bytes(axes[0].figure)
+    assert PIL_Image.open(io.BytesIO(png)).size[0] <= 688
+
+
+def test_labelled_points_draws_both_classes_and_rings(plt):
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(0, 1, (10, 2)), np.r_[-np.ones(4), np.ones(6)]
+    fig, ax = plots.figure()
+    plots.labelled_points(ax, X, y, support=[0, 5])
+    first, second, rings = ax.collections
+    assert len(first.get_offsets()) == 4 and len(second.get_offsets()) == 6
+    assert np.allclose(rings.get_offsets(), X[[0, 5]])
+    assert [c.get_label() for c in ax.collections] == ["y = -1", "y = +1", "support vectors"]
+    with pytest.raises(ValueError, match="X must be"):
+        plots.labelled_points(ax, X[:, :1], y)

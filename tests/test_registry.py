@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_module_names_come_from_the_registry():
-    assert L.__all__ == ["Loss", "LOSSES", "TARGETS", *L.LOSSES]
+    assert L.__all__ == ["Loss", "Target", "LOSSES", "TARGETS", *L.LOSSES]
     for name, loss in L.LOSSES.items():
         assert getattr(L, name) is loss and loss.name == name
         assert isinstance(loss, L.Loss) and loss.target in L.TARGETS.values()

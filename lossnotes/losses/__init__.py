@@ -7,9 +7,10 @@ formula, the noise model it comes from, its gradient, its parameters, its accura
 ``help(ln.losses.huber)``.
 
 Inputs are checked before anything is computed: no broadcasting of ``y`` against ``pred``, labels in their set,
-parameters in range; each refusal names the argument and the reason. ``LOSSES`` maps each name to its loss, in
-the order they are defined; this module's names, ``__all__``, the API reference page and chapter 8's tables all
-come from it. How to add a loss: ``CONTRIBUTING.md``.
+parameters in range; each refusal names the argument and the reason. ``LOSSES`` (a dict) maps each name to its
+loss, in the order they are defined; this module's names, ``__all__``, the API reference page and chapter 8's
+tables all come from it. ``TARGETS`` maps each label set's name to its :class:`Target`. How to add a loss:
+``CONTRIBUTING.md``.
 
 The losses live in modules by task: ``_regression`` (a real-valued prediction or a log-rate),
 ``_classification`` (logits), ``_margins`` (a score for labels ±1), ``_divergences`` (between distributions).
@@ -22,10 +23,10 @@ from __future__ import annotations
 import importlib
 
 from ._base import LOSSES, Loss
-from ._targets import TARGETS
+from ._targets import TARGETS, Target
 
 for _module in ("_regression", "_classification", "_margins"):
     importlib.import_module(f"{__name__}.{_module}")  # defining a loss registers it, in this order
 
 globals().update(LOSSES)
-__all__ = ["Loss", "LOSSES", "TARGETS", *LOSSES]
+__all__ = ["Loss", "Target", "LOSSES", "TARGETS", *LOSSES]

@@ -154,7 +154,7 @@ class Loss:
     ----------
     name : str
         The loss's name, its key in ``LOSSES``.
-    target : Target
+    target : lossnotes.losses.Target
         The set the labels ``y`` come from (real numbers, counts, 0/1, ±1, class labels), and what ``pred`` is.
     params : dict
         Each keyword parameter and its default value.
