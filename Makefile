@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .PHONY: all setup book test test-book test-lib test-portable test-oldest lint bench exercises grade provision \
-        notebooks test-zip clean distclean
+        notebooks test-zip screenshots clean distclean
 
 all: test
 
@@ -82,6 +82,11 @@ NBVAL := --nbval-lax --nbval-current-env
 test: provision lint $(TEST_STAMP) $(ZIPS)
 	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" LOSSNOTES_HTML=$(CURDIR)/$(TEST_HTML) \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests $(NBVAL) book
+
+# The browser tests again, saving screenshots of every page (desktop, phone, dark mode) into test-artifacts/.
+screenshots: provision $(TEST_STAMP)
+	LOSSNOTES_SCREENSHOTS=1 LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" \
+	  LOSSNOTES_HTML=$(CURDIR)/$(TEST_HTML) $(BIN)/python -m pytest -q -n $(JOBS) tests/test_browser.py
 
 # The library alone: units, losses, bad input, noise models, symbolic checks, fitters, explorers.
 NOT_LIB   := tests/test_browser.py tests/test_exercises.py tests/test_grading.py tests/test_launch.py tests/test_notebooks.py

@@ -10,8 +10,10 @@ the metadata is missing, and a file name that names another assignment than the 
 How a submission is graded, in two processes:
 
 1. **The student's code** runs in a fresh Jupyter kernel of its own, in a sandbox folder holding the notebook and
-   the *public* checks only, so ``grader.check`` cells work as they did for the student. Right after a question's
-   ``grader.check`` cell, that question is scored against the kernel's state at that moment (as Otter scores it),
+   the *public* checks only. The public checks carry no points, so they do not run while grading (Otter's
+   ``grader`` cell becomes a stand-in whose methods do nothing, and the kernel never loads Otter unless the
+   submission does); at each question's ``grader.check`` cell, that question is scored against the kernel's state
+   at that moment (as Otter scores it),
    so a later cell cannot change an earlier answer's score; a question whose check never ran is scored at the
    end. Cells run in order; a cell
    that raises is recorded and the next one runs; a cell that kills the kernel is skipped and the kernel restarted
@@ -62,6 +64,23 @@ DEFAULT_TIMEOUT = 120.0
 TEST_SECONDS = 60.0  # time for the hidden tests of one submission, on top of --timeout
 REQUEST_SECONDS = 30.0  # one call into the student's kernel
 CHECK = re.compile(r"""grader\.check\(\s*["'](\w+)["']\s*\)""")
+CHECK_ONLY = re.compile(r"""\s*(?:(?:#[^\n]*|grader\.check\(\s*["']\w+["']\s*\))\s*)+""")
+# Otter's own cell (`grader = otter.Notebook(...)`): while grading, the public checks do not run (they carry no
+# points, and scoring happens here), so the kernel gets a grader whose methods do nothing instead of Otter
+GRADER_STUB = (
+    "class _GradingStandIn:\n"
+    "    def __getattr__(self, name):\n"
+    "        return lambda *args, **kwargs: None\n\n\n"
+    "grader = _GradingStandIn()"
+)
+
+
+def _otter_cell(source: str) -> bool:
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    return "otter.Notebook(" in source and all(
+        ln.startswith(("import ", "from ")) or ln.startswith("grader = otter.Notebook(") for ln in lines
+    )
+
 
 # worth a look by the instructor, never a score: what reaches outside the notebook or into the grader
 MODULES = {"os", "sys", "subprocess", "shutil", "pathlib", "io", "glob", "importlib", "builtins", "inspect"}
@@ -471,6 +490,7 @@ def grade_notebook(nb, assignment: dict, name: str, timeout: float) -> dict:
 
         nbformat.write(nb, sandbox / f"{name}.ipynb")
         cells = [c.source for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+        cells = [GRADER_STUB if _otter_cell(c) else c for c in cells]
         kernel.start()
         hooked = False
 
@@ -502,7 +522,8 @@ def grade_notebook(nb, assignment: dict, name: str, timeout: float) -> dict:
             if left <= 0:
                 verdict["status"] = f"timeout: cells {i + 1}..{len(cells)} did not run within {timeout:g} s"
                 break
-            result = kernel.run(cells[i], left)
+            only_checks = CHECK_ONLY.fullmatch(cells[i]) is not None
+            result = {"status": "ok", "error": None} if only_checks else kernel.run(cells[i], left)
             if result["status"] == "error":
                 errors.append(f"cell {i + 1}: {result['error']}")
             elif result["status"] == "timeout":

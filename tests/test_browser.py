@@ -47,6 +47,16 @@ HTML = Path(
     or (TEST_COPY if (TEST_COPY / "index.html").is_file() else ROOT / "_build" / "html")
 )
 ARTIFACTS = ROOT / "test-artifacts"
+# Full-page screenshots cost about 2 s each: taken when LOSSNOTES_SCREENSHOTS is set (make screenshots)
+SCREENSHOTS = bool(os.environ.get("LOSSNOTES_SCREENSHOTS"))
+
+
+def screenshot(target, path, **options):
+    """Save a screenshot into test-artifacts/ when screenshots are asked for."""
+    if SCREENSHOTS:
+        target.screenshot(path=path, **options)
+
+
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TIMEOUT_MS = 20_000
 
@@ -268,7 +278,7 @@ def test_page_reads_offline(browser, docname):
     page = reader.page
     widgets = wait_until_drawn(reader)
     stem = docname.replace("/", "-")
-    page.screenshot(path=ARTIFACTS / f"{stem}.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"{stem}.png", full_page=True)
 
     reader_problems = []
     if chapter:  # the reader's page: measured before anything below can stop the test
@@ -307,7 +317,7 @@ def test_page_reads_offline(browser, docname):
         )
         page.evaluate("() => document.querySelector('article.bd-article .cell_output img')?.scrollIntoView()")
         page.wait_for_timeout(100)
-        page.screenshot(path=ARTIFACTS / f"{stem}-dark.png")
+        screenshot(page, ARTIFACTS / f"{stem}-dark.png")
 
     math = page.evaluate(MATH_STATE)
     images = page.evaluate(IMAGE_STATE)
@@ -339,7 +349,7 @@ def test_page_reads_offline(browser, docname):
         assert widgets["images"] and all(widgets["images"]), "the explorer's picture did not load"
         assert widgets["controls"], "the explorer shows no controls"
         explorer = page.locator(".widget-subarea").first
-        explorer.screenshot(path=ARTIFACTS / f"{docname.replace('/', '-')}-explorer.png")
+        screenshot(explorer, ARTIFACTS / f"{docname.replace('/', '-')}-explorer.png")
 
     if docname in CHAPTERS:
         check_chapter_buttons(page, docname)
@@ -358,7 +368,7 @@ def test_chapter_reads_on_a_phone(browser, docname):
     reader = open_reader(browser, f"{docname}.html", where=docname, viewport=PHONE, is_mobile=True, has_touch=True)
     page = reader.page
     wait_until_drawn(reader)
-    page.screenshot(path=ARTIFACTS / f"{docname.replace('/', '-')}-phone.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"{docname.replace('/', '-')}-phone.png", full_page=True)
     state = page.evaluate(READER_STATE)
     smallest, problems = smallest_figure_text(page, state, "phone")
     if smallest is not None and smallest < MIN_FIGURE_PX["phone"]:
@@ -435,7 +445,7 @@ def test_search_works_offline(browser):
         "the search did not finish",
     )
     results = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
-    page.screenshot(path=ARTIFACTS / "search.png")
+    screenshot(page, ARTIFACTS / "search.png")
     assert results, "the search for 'gradient' found nothing"
     assert any(href.endswith("book/intro.html") for href in results), results
     assert not reader.unexpected_errors(), "\n".join(reader.unexpected_errors())
@@ -460,7 +470,7 @@ def test_dark_mode_switch(browser):
         page.locator(".theme-switch-button").first.click()
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     assert background() < 60, "the page background did not turn dark"
-    page.screenshot(path=ARTIFACTS / "dark-mode.png")
+    screenshot(page, ARTIFACTS / "dark-mode.png")
     assert not reader.unexpected_errors(), "\n".join(reader.unexpected_errors())
     page.context.close()
 

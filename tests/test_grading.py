@@ -2,8 +2,8 @@
 
 One batch is graded per run, every submission chosen for what it shows:
 
-- for every assignment, its solution, every answer that is right but written differently (with ordinary notebook
-  habits and a trailing star import), and every typical mistake: full marks, full marks, below full marks on every
+- for every assignment, every answer that is right but written differently (with ordinary notebook habits and a
+  trailing star import) scores full marks; an assignment's typical mistakes score below full marks on every
   question; one untouched student notebook scores 0 on every question;
 - the file layouts of a real download: a solution in a per-student subfolder, renamed by Colab and with an upper-case
   extension; one exported as a .py script; one saved under another assignment's name (graded by its metadata, and
@@ -13,7 +13,9 @@ One batch is graded per run, every submission chosen for what it shows:
   comparison) score exactly what the mistakes score alone; a notebook that starts a background process and then
   kills its own kernel keeps the points of the questions it answered before, and leaves no process behind.
 
-The public checks are replayed once per assignment: the right answer passes, the typical mistake fails with its hint.
+Each assignment's solved notebook is also replayed once in this process: against it every solution passes its
+hidden tests and every typical mistake loses points on them, the right answer passes the public checks and the
+typical mistake fails them with its hint.
 They also run on a simulated Colab. The timeout test uses a short limit. Installing the autograder zip's stack in a
 clean environment needs the package registry, so it is not here: `make test-zip` runs it (tests/zip_install.py).
 """
@@ -27,6 +29,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import nbformat
@@ -383,6 +386,8 @@ import ast as _ast
 _tf = np.fromfile("tests/q1.py", dtype=np.uint8)
 _seen = _ast.literal_eval(repr(bytes(_tf).decode()))  # the test file's text, read without open()
 np.frombuffer(b"OK_FORMAT = False\\nname = 'q1'\\npoints = 0\\n", dtype=np.uint8).tofile("tests/q1.py")
+import otter
+
 _o = otter
 _o.test_files.ExceptionTestFile.run = lambda self, env: None
 _o.test_files.abstract_test.TestFile.score = property(lambda self: 10.0)
@@ -431,11 +436,7 @@ def batch(built, tmp_path_factory):
     for name in NAMES:
         right = [(q, v[0]) for q, v in VARIANTS[name].items()]
         files[f"{name}-different.ipynb"] = submission(built, name, right, extra=HABITS, last=["from sympy import *"])
-        files[f"{name}-mistakes.ipynb"] = submission(built, name, mistakes(name))
-    files["05_output_units-solution.ipynb"] = submission(built, "05_output_units")
-    files["03_noise_models-solution.ipynb"] = submission(built, "03_noise_models")
-    files["07_loss_vs_metric-solution.ipynb"] = submission(built, "07_loss_vs_metric")
-    files["09_losses_in_your_framework-solution.ipynb"] = submission(built, "09_losses_in_your_framework")
+    files["05_output_units-mistakes.ipynb"] = submission(built, "05_output_units", mistakes("05_output_units"))
     files["ada/Copy of 02_maximum_likelihood.IPYNB"] = submission(built, "02_maximum_likelihood")
     files["bob/07_loss_vs_metric-bob.ipynb"] = submission(built, "06_margins")  # metadata: 06
     files["05_output_units-untouched.ipynb"] = nbformat.read(built / "students" / "05_output_units.ipynb", 4)
@@ -497,12 +498,8 @@ def test_right_answers_written_differently_score_full_marks(batch, built, name):
     _full(r, built, name)
 
 
-def test_every_solution_scores_full_marks_whatever_its_file(batch, built):
+def test_solutions_score_full_marks_whatever_their_file(batch, built):
     rows, _, _ = batch
-    for name in ("05_output_units", "03_noise_models", "07_loss_vs_metric", "09_losses_in_your_framework"):
-        r = rows[f"{name}-solution.ipynb"]
-        assert r["status"] == "ok" and r["flags"] == "", r
-        _full(r, built, name)
     renamed = rows["ada/Copy of 02_maximum_likelihood.IPYNB"]  # subfolder, Colab's name, upper-case extension
     assert renamed["status"] == "ok" and renamed["flags"] == "", renamed
     _full(renamed, built, "02_maximum_likelihood")
@@ -514,13 +511,42 @@ def test_every_solution_scores_full_marks_whatever_its_file(batch, built):
     _full(misnamed, built, "06_margins")
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_typical_mistakes_lose_points_on_every_question(batch, built, name):
+def test_typical_mistakes_lose_points_through_the_grader(batch, built):
     rows, _, _ = batch
-    r = rows[f"{name}-mistakes.ipynb"]
+    r = rows["05_output_units-mistakes.ipynb"]
     assert r["flags"] == "", r
-    for q, pts in points(built, name).items():
+    for q, pts in points(built, "05_output_units").items():
         assert float(r[q]) < pts, (q, r)
+
+
+def _hidden_score(replayed, built, name, q, code=""):
+    """The score of question q's tests (hidden ones included) on the solved notebook's environment, with `code` run
+    first: the same test files the grader runs, here against the objects themselves (as Otter runs them)."""
+    from otter.test_files import ExceptionTestFile
+
+    _, env = replayed[name]
+    env = {k: copy.copy(v) if isinstance(v, dict | list) else v for k, v in env.items()}
+    cwd = os.getcwd()
+    os.chdir(built / "students")
+    try:
+        exec(compile(code, "<answer>", "exec"), env)
+        tf = ExceptionTestFile.from_string(grade.load_assignment(built / f"{name}-autograder.zip")["tests"][q])
+        tf.run(env)
+    finally:
+        os.chdir(cwd)
+    return tf.score
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_solution_passes_its_hidden_tests(replayed, built, name):
+    for q, pts in points(built, name).items():
+        assert _hidden_score(replayed, built, name, q) == pts, (name, q)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_typical_mistakes_lose_points_on_every_question(replayed, built, name):
+    for q, code in mistakes(name):
+        assert _hidden_score(replayed, built, name, q, code) < points(built, name)[q], (name, q)
 
 
 def test_an_untouched_notebook_scores_zero(batch, built):
@@ -660,12 +686,15 @@ def test_silencing_numpy_gets_a_hint(replayed, built):
 
 def test_a_loop_is_stopped_at_the_time_limit(built, tmp_path):
     name = "02_maximum_likelihood"
-    nbformat.write(submission(built, name, extra=["while True:\n    pass"]), tmp_path / f"{name}-loop.ipynb")
-    _run(EX / "grade.py", tmp_path, "--build", built, "--timeout", 4, "--jobs", 1)
+    nb = nbformat.read(built / "students" / f"{name}.ipynb", as_version=4)
+    nb.cells = [nbformat.v4.new_code_cell("nll_bernoulli = 1"), nbformat.v4.new_code_cell("while True:\n    pass")]
+    nbformat.write(nb, tmp_path / f"{name}-loop.ipynb")
+    t0 = time.perf_counter()
+    _run(EX / "grade.py", tmp_path, "--build", built, "--timeout", 2, "--jobs", 1)
     with open(tmp_path / "grades.csv", newline="") as fh:
         (loop,) = list(csv.DictReader(fh))
-    assert loop["status"].startswith("timeout"), loop
-    assert float(loop["score"]) == 0 and float(loop["seconds"]) < 60, loop
+    assert loop["status"].startswith("error: cell 2: interrupted at the time limit"), loop
+    assert float(loop["score"]) == 0 and time.perf_counter() - t0 < 60, loop
 
 
 FAKE_COLAB = {
