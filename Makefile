@@ -41,6 +41,9 @@ WEB_ASSETS  := $(if $(NPM),$(WEB_STATIC)/.vendored,$(CDN_CONFIG))
 BOOK_CONFIG := $(if $(NPM),_config.yml,$(CDN_CONFIG))
 BOOK_SOURCES := _config.yml _toc.yml web/lossnotes.css $(shell find book -type f -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
 LIB_SOURCES  := $(shell find lossnotes -name '*.py' 2>/dev/null)
+# the graded exercises' masters and the autograder zips made from them (defined here: `test` depends on them)
+MASTERS := $(wildcard exercises/source/[0-9][0-9]_*.ipynb)
+ZIPS    := $(patsubst exercises/source/%.ipynb,exercises/build/%-autograder.zip,$(MASTERS))
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json web/provision.py
 	@$(BIN)/python web/provision.py npm
@@ -141,8 +144,6 @@ bench: $(STAMP) $(ZIPS)
 # The graded exercises: each autograder zip is built from its master by `exercises/assign.py NAME` (which also
 # writes the student notebook and runs the tests against the solutions), again whenever the master, the build
 # script or the library changes.
-MASTERS := $(wildcard exercises/source/[0-9][0-9]_*.ipynb)
-ZIPS    := $(patsubst exercises/source/%.ipynb,exercises/build/%-autograder.zip,$(MASTERS))
 
 exercises/build/%-autograder.zip: exercises/source/%.ipynb exercises/assign.py $(LIB_SOURCES) $(STAMP)
 	$(BIN)/python exercises/assign.py --no-run-tests $*

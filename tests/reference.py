@@ -123,6 +123,12 @@ def gaussian_nll(y, p, var=1.0):
     return to_float(a + b), to_float(max(abs(a), abs(b)))
 
 
+def gaussian_kl(y, p, var=1.0, prior_var=1.0):
+    """1/2 (v/w - 1 - log(v/w) + (p - y)^2 / w): both terms >= 0, each exact at 60 digits."""
+    v, w, r = M(var), M(prior_var), M(p) - M(y)
+    return to_float(((v / w - 1 - mp.log(v / w)) + r * r / w) / 2)
+
+
 def poisson_nll(y, p):
     yy, pp = M(y), M(p)
     terms = [mp.exp(pp), -yy * pp, mp.loggamma(yy + 1)]
@@ -249,6 +255,7 @@ VALUES = {
     "student_t": student_t,
     "gaussian_nll": gaussian_nll,
     "poisson_nll": poisson_nll,
+    "gaussian_kl": gaussian_kl,
     "binary_cross_entropy": binary_cross_entropy_weighted,
     "focal": focal,
     "cross_entropy": cross_entropy,

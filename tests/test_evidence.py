@@ -53,7 +53,7 @@ def test_an_experiment_detects_a_false_claim(name, wrong):
 
 def test_a_loss_without_an_experiment_fails_loudly(monkeypatch):
     with pytest.raises(LookupError, match="brand_new"):
-        evidence.advice({"mse": L.mse, "brand_new": L.mae})
+        evidence.advice({"mse": L.mse, "brand_new": L.hinge})  # no likelihood, no experiment
     monkeypatch.delitem(evidence.EXPERIMENTS, "focal")
     with pytest.raises(LookupError, match="focal"):
         evidence.advice()
@@ -91,3 +91,21 @@ def test_evidence_loads_neither_sympy_nor_matplotlib():
     code = code.replace("HEAVY", "('sympy', 'matplotlib')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_likelihood_loss_without_an_experiment_is_fitted_to_its_noise_model():
+    """A new likelihood loss needs no experiment of its own: the generic one fits it to draws of its noise model,
+    and it can fail (a loss fitted to another model's draws, here the pinball at tau = 0.5 standing in for the
+    asymmetric Laplace's tau-quantile, still finds the centre; a shifted loss does not)."""
+    for name in ("mse", "mae", "huber", "log_cosh", "poisson_nll", "binary_cross_entropy", "logistic"):
+        found = evidence.experiment(f"new_{name}", L.LOSSES[name])
+        assert found.holds and found.loss == name, found
+
+    class Shifted(type(L.mse)):  # squared error around y + 1: its best constant is off by one
+        def _value(self, y, pred):
+            return (pred - y - 1.0) ** 2
+
+    wrong = evidence.experiment("shifted_mse", Shifted())
+    assert not wrong.holds and abs(wrong.measured - wrong.reference - 1.0) < 0.1, wrong
+    with pytest.raises(LookupError, match="vector of logits"):
+        evidence.experiment("new_cross_entropy", L.cross_entropy)

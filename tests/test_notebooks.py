@@ -157,3 +157,22 @@ def test_hidden_code_stays_within_the_budget():
     per_chapter = {p.stem: hidden_lines(p) for p in CHAPTERS}
     total = sum(per_chapter.values())
     assert total <= HIDDEN_BUDGET, f"{total} lines of hidden code (budget {HIDDEN_BUDGET}): {per_chapter}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_has_a_written_caption_and_alt_text(path):
+    """A figure's caption and alt text are sentences for a reader, not placeholders or file names."""
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("mystnb", {})
+        for what, text in (
+            ("caption", meta.get("figure", {}).get("caption")),
+            ("alt", meta.get("image", {}).get("alt")),
+        ):
+            if text is None:
+                continue
+            words = re.findall(r"[A-Za-z]{2,}", text)
+            if len(words) < 6 or re.fullmatch(r"[A-Z0-9_ ]+", text.strip()) or re.search(r"\.(png|svg|jpg)\b", text):
+                problems.append(f"cell {i}: {what} {text[:60]!r}")
+    assert not problems, f"{path.name}: figures whose words are not written for a reader: {problems}"

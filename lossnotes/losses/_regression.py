@@ -22,7 +22,7 @@ from ._base import (
 )
 from ._targets import COUNT, REAL
 
-__all__ = ["MSE", "MAE", "Huber", "Pinball", "LogCosh", "StudentT", "GaussianNLL", "PoissonNLL"]
+__all__ = ["MSE", "MAE", "Huber", "Pinball", "LogCosh", "StudentT", "GaussianNLL", "PoissonNLL", "GaussianKL"]
 
 
 @register
@@ -343,3 +343,76 @@ class PoissonNLL(Loss):
 
     def _hess(self, y, pred):
         return np.exp(pred)
+
+
+# the series of d - log1p(d) = d^2/2 - d^3/3 + ...: for |d| < 0.5 it has no cancellation (56 terms reach 1e-17)
+_SERIES = np.array([(-1.0) ** k / k for k in range(57, 1, -1)])
+
+
+def _x_minus_1_minus_log_x(d):
+    """(1 + d) - 1 - log(1 + d) = d - log1p(d) for d = x - 1 > -1, accurate near d = 0 where the two terms cancel."""
+    near = np.abs(d) < 0.5
+    dn = np.where(near, d, 0.0)
+    series = np.zeros_like(dn)
+    for c in _SERIES:  # Horner in d, from the highest power down to d^2
+        series = series * dn + c
+    series *= dn * dn
+    with np.errstate(divide="ignore"):
+        far = d - np.log1p(np.where(near, 0.0, d))
+    return np.where(near, series, far)
+
+
+@register
+class GaussianKL(Loss):
+    r"""Kullback-Leibler divergence from :math:`q = \mathcal N(\hat y, v)` to :math:`p = \mathcal N(y, w)`,
+    :math:`\tfrac12\big(\tfrac{v}{w} - 1 - \log\tfrac{v}{w} + (\hat y - y)^2 / w\big)`.
+
+    ``pred`` is the mean of the predicted Gaussian :math:`q` and ``var`` its variance :math:`v`; ``y`` and
+    ``prior_var`` are the mean and variance of the target Gaussian :math:`p`. With ``y = 0`` and ``prior_var = 1``
+    it is the KL term of a variational autoencoder's ELBO, :math:`\mathrm{KL}(q(z \mid x) \,\|\, \mathcal N(0, 1))`,
+    for an encoder that outputs a mean and a variance per latent coordinate. It is zero only when the two
+    Gaussians are the same, and both of its terms are non-negative, so it is computed as their sum (the first,
+    :math:`x - 1 - \log x` at :math:`x = v/w`, by its series near :math:`x = 1`, where it would cancel).
+    """
+
+    name = "gaussian_kl"
+    target = REAL
+    minimiser = r"the target mean, :math:`\hat y = y`, whatever the variances (the KL is then the variance mismatch)"
+    pred_doc = "Means of the predicted Gaussians, the same shape as ``y``."
+    params = {
+        "var": Param(
+            1.0,
+            positive_like_y,
+            "The predicted variance :math:`v`, finite and > 0 (a number or the shape of ``y``).",
+            kind="float or array_like",
+        ),
+        "prior_var": Param(
+            1.0,
+            positive_like_y,
+            "The target variance :math:`w`, finite and > 0 (a number or the shape of ``y``).",
+            kind="float or array_like",
+        ),
+    }
+    gradient = r":math:`(\hat y - y)/w` with respect to the mean; second derivative :math:`1/w`."
+    accuracy = Accuracy(
+        grid=({"var": 1.0, "prior_var": 1.0}, {"var": 1e-3, "prior_var": 1.0}, {"var": 7.0, "prior_var": 2.0})
+    )
+    references = (
+        'Kingma and Welling, "Auto-encoding variational Bayes", ICLR (2014), appendix B; Kullback and Leibler,\n'
+        '"On information and sufficiency", Annals of Mathematical Statistics 22 (1951).'
+    )
+    gradient_behaviour = "the mean's gap scaled by the target variance: it pulls the mean towards the target's"
+    use_when = (
+        "the prediction is a Gaussian and so is the target: the KL term that keeps a VAE's posterior near its prior"
+    )
+
+    def _value(self, y, pred, var, prior_var):
+        d = (var - prior_var) / prior_var  # v/w - 1, exact when v and w are within a factor 2 (Sterbenz)
+        r = scaled_residual(y, pred, np.sqrt(prior_var))  # (pred - y) / sqrt(w) without overflow
+        return 0.5 * (_x_minus_1_minus_log_x(d) + r * r)
+
+    def _grad(self, y, pred, var, prior_var):
+        return np.broadcast_to(scaled_residual(y, pred, prior_var), pred.shape).copy()
+
+    def _hess(self, y, pred, var, prior_var):
+        return np.broadcast_to(1.0 / np.asarray(prior_var), pred.shape).copy()
