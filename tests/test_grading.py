@@ -770,3 +770,19 @@ def test_public_checks_run_on_colab(built, tmp_path):
     assert sorted(p.name for p in (work / "tests").iterdir()) == sorted(f"{q}.py" for q in points(built, name))
     assert hint in text(nb.cells[-4]) and "❌" in text(nb.cells[-4]), text(nb.cells[-4])
     assert "passed" in text(nb.cells[-2]) and "❌" not in text(nb.cells[-2])
+
+
+@pytest.mark.parametrize(
+    ("name", "q", "code"),
+    [
+        ("07_loss_vs_metric", "q1", "def auc(y, score):\n    return float(ln.metrics.auc(y, score))"),
+        ("07_loss_vs_metric", "q4", "def ece(y, prob, n_bins=10):\n    return float(ln.metrics.ece(y, prob, n_bins))"),
+        (
+            "05_output_units",
+            "q1",
+            "def stable_bce(y, z):\n    return ln.losses.binary_cross_entropy(y, z, reduction='none')",
+        ),
+    ],
+)
+def test_an_implement_answer_that_calls_lossnotes_loses_a_point(replayed, built, name, q, code):
+    assert _hidden_score(replayed, built, name, q, code) < points(built, name)[q]
