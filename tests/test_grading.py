@@ -524,17 +524,23 @@ def _hidden_score(replayed, built, name, q, code=""):
     first: the same test files the grader runs, here against the objects themselves (as Otter runs them)."""
     from otter.test_files import ExceptionTestFile
 
+    tf = ExceptionTestFile.from_string(grade.load_assignment(built / f"{name}-autograder.zip")["tests"][q])
+    _with_answer(replayed, built, name, code, tf.run)
+    return tf.score
+
+
+def _with_answer(replayed, built, name, code, then):
+    """Run `code` in a copy of the solved notebook's environment (in the students' folder, where Otter finds the
+    notebook), then call `then(env)` there and return what it returns."""
     _, env = replayed[name]
     env = {k: copy.copy(v) if isinstance(v, dict | list) else v for k, v in env.items()}
     cwd = os.getcwd()
     os.chdir(built / "students")
     try:
         exec(compile(code, "<answer>", "exec"), env)
-        tf = ExceptionTestFile.from_string(grade.load_assignment(built / f"{name}-autograder.zip")["tests"][q])
-        tf.run(env)
+        return then(env)
     finally:
         os.chdir(cwd)
-    return tf.score
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -635,15 +641,8 @@ def replayed(built):
 
 def _public_check(replayed, built, name, q, code):
     """Otter's `grader.check` for question q, with `code` run in a copy of the solved notebook's environment."""
-    grader, env = replayed[name]
-    env = {k: copy.copy(v) if isinstance(v, dict | list) else v for k, v in env.items()}
-    cwd = os.getcwd()
-    os.chdir(built / "students")
-    try:
-        exec(compile(code, "<answer>", "exec"), env)
-        return grader.check(q, global_env=env)
-    finally:
-        os.chdir(cwd)
+    grader, _ = replayed[name]
+    return _with_answer(replayed, built, name, code, lambda env: grader.check(q, global_env=env))
 
 
 QUESTIONS = [(n, q) for n in NAMES for q in VARIANTS[n]]
