@@ -7,7 +7,8 @@ and check it against the numeric code), ``ln.fit`` (small fitters driven by any 
 ``ln.metrics`` (accuracy, precision, recall, AUC and calibration of a classifier), ``ln.plots``
 and ``ln.widgets`` (figures and explorers).
 ``ln.evidence`` runs the experiment behind each loss's advice and returns what it measured; ``ln.grading`` holds
-what the graded exercises share (answers as plain data).
+what the graded exercises share (answers as plain data);
+``ln.generative`` the losses of generative models (GAN, ELBO, Tweedie's denoiser).
 
 Each submodule is imported the first time it is used (PEP 562), so ``import lossnotes.losses`` or
 ``import lossnotes.units`` needs only NumPy and SciPy: SymPy, matplotlib and ipywidgets load only with the
@@ -31,6 +32,7 @@ __all__ = [
     "widgets",
     "evidence",
     "grading",
+    "generative",
 ]
 __version__ = "0.1.0"
 
