@@ -13,8 +13,8 @@ the master's solutions and fails if any of them fails) into ``BUILD/NN_topic/``,
   under any name it was saved as (``lossnotes.grading.notebook_path``);
 - copies the autograder zip to ``BUILD/NN_topic-autograder.zip`` (Otter's own name carries a timestamp) and
   the notebook with solutions to ``BUILD/NN_topic-solution.ipynb``. The zip is self-contained: its
-  ``environment.yml`` lists the pinned stack and ``files/lossnotes`` is the library, so it grades on
-  Gradescope or with ``otter run`` without reaching a repository host;
+  ``environment.yml`` lists the pinned stack and ``files/lossnotes`` is the library, so ``otter run`` grades
+  with it offline (Gradescope and ``otter grade`` first build an environment from it, which needs the network);
 - writes ``BUILD/NN_topic.json``: the questions with their points and whether they are graded by hand, read
   from the master, for ``grade.py``.
 

@@ -8,7 +8,8 @@ and check it against the numeric code), ``ln.fit`` (small fitters driven by any 
 and ``ln.widgets`` (figures and explorers).
 ``ln.evidence`` runs the experiment behind each loss's advice and returns what it measured; ``ln.grading`` holds
 what the graded exercises share (answers as plain data);
-``ln.generative`` the losses of generative models (GAN, ELBO, Tweedie's denoiser).
+``ln.generative`` the losses of generative models (GAN, ELBO, Tweedie's denoiser); ``ln.selfcheck`` shows a
+chapter's self-check questions.
 
 Each submodule is imported the first time it is used (PEP 562), so ``import lossnotes.losses`` or
 ``import lossnotes.units`` needs only NumPy and SciPy: SymPy, matplotlib and ipywidgets load only with the
@@ -33,6 +34,7 @@ __all__ = [
     "evidence",
     "grading",
     "generative",
+    "selfcheck",
 ]
 __version__ = "0.1.0"
 

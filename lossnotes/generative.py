@@ -100,7 +100,7 @@ def generator_loss_grad(logit, *, saturating=False):
     Returns
     -------
     ndarray
-        The derivative, the shape of ``logit``, in (−1, 0).
+        The derivative, the shape of ``logit``, in [−1, 0] (exactly −1 or 0 only where σ rounds to 1 or 0).
 
     Accuracy
     --------

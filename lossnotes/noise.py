@@ -3,7 +3,8 @@ r"""Noise models: the assumption about how observations scatter around a predict
 Each model is a SymPy density :math:`p(y \mid f)` in the target ``y``, the prediction ``f`` (a mean, a
 log-rate, a logit, or logits ``z0, z1, z2``) and its parameters. Its negative log-likelihood is, up to a
 constant and a positive scale, the loss in :mod:`lossnotes.losses` that the model names: choose the noise
-model and the loss follows. ``lossnotes.symbolic.check(model, model.loss)`` proves each pairing.
+model and the loss follows. ``lossnotes.symbolic.check(model, model.loss)`` tests each pairing numerically, on
+sampled inputs.
 """
 
 from __future__ import annotations

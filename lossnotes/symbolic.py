@@ -2,12 +2,15 @@ r"""From a noise model to its loss, symbolically, and a check that the numeric c
 
 ``nll`` is :math:`-\log p(y \mid f)`; ``loss_from`` drops the terms that do not involve the prediction
 (they cannot move the argmin); ``gradient`` differentiates with respect to the prediction. ``check`` then
-evaluates the derivation and a numeric loss on sampled inputs and accepts the pairing only if
+evaluates the derivation and a numeric loss on sampled inputs (a numerical test, not a proof) and accepts the
+pairing only if
 
 .. math::  L_\text{numeric}(y, f) = a \cdot \mathrm{NLL}(y, f) + c(y), \qquad a > 0,
 
 with the same :math:`a` for the gradient. It reports the scale :math:`a` and the constant :math:`c` it found
 (MSE is :math:`2\sigma^2` times the Gaussian NLL) and raises ``AssertionError`` with the worst error otherwise.
+``latex`` typesets a density or a loss the way a textbook writes it (:math:`y - f`, :math:`1/(\sigma\sqrt{2\pi})`)
+without changing the expression the check runs on.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
-from .noise import NoiseModel
+from .noise import NoiseModel, f, y
 
-__all__ = ["nll", "loss_from", "gradient", "check", "CheckResult"]
+__all__ = ["nll", "loss_from", "gradient", "check", "CheckResult", "latex"]
 
 
 def _density(model_or_density):
@@ -271,3 +275,55 @@ def check(
         varies = np.max(np.abs(offset - const)) > rtol * (np.max(np.abs(l1)) + a * np.max(np.abs(n1)) + abs(const))
         out.append({"params": dict(pv), "scale": a, "constant": None if varies else const})
     return CheckResult(loss.name, source, out, worst_v, worst_g, n, rtol)
+
+
+class _TextbookPrinter(LatexPrinter):
+    """SymPy's LaTeX with a textbook's ordering: positive terms first (y - f, not -f + y), |y - f|, cosh(y - f),
+    and a Gaussian constant written as 1/(sigma sqrt(2 pi))."""
+
+    def _print_Add(self, expr, order=None):
+        terms = list(self._as_ordered_terms(expr, order=order))
+        if any(isinstance(t, sp.Order) for t in terms):  # a series keeps its order, O(...) last
+            return super()._print_Add(expr, order=order)
+        neg = [t for t in terms if t.could_extract_minus_sign()]
+        if neg and len(neg) < len(terms):
+            pos = [t for t in terms if not t.could_extract_minus_sign()]
+            return super()._print_Add(sp.Add(*pos, *neg, evaluate=False), order="none")
+        return super()._print_Add(expr, order=order)
+
+    def _even(self, expr):  # an even function of f - y is written as one of y - f
+        arg = expr.args[0]
+        return sp.Add(y, -f, evaluate=False) if arg == f - y else arg
+
+    def _print_Abs(self, expr, exp=None):
+        tex = r"\left|{" + self._print(self._even(expr)) + r"}\right|"
+        return tex if exp is None else f"{tex}^{{{exp}}}"
+
+    def _print_cosh(self, expr, exp=None):
+        arg = self._print(self._even(expr))
+        return rf"\cosh{{\left({arg} \right)}}" if exp is None else rf"\cosh^{{{exp}}}{{\left({arg} \right)}}"
+
+    def _print_Mul(self, expr):
+        root = sp.sqrt(2 * sp.pi)
+        exps = [a for a in expr.args if isinstance(a, sp.exp)]
+        coef = sp.Mul(*[a for a in expr.args if not isinstance(a, sp.exp)])
+        scaled = sp.simplify(coef * root)
+        if exps and coef != 1 and coef.has(sp.pi) and not scaled.has(sp.pi):
+            num, den = sp.fraction(scaled)
+            den = "" if den == 1 else self._print(den) + " "
+            return rf"\frac{{{self._print(num)}}}{{{den}\sqrt{{2 \pi}}}} {self._print(sp.Mul(*exps))}"
+        return super()._print_Mul(expr)
+
+
+def latex(expr) -> str:
+    r"""LaTeX for a density, an NLL or a loss, written the way a textbook does.
+
+    SymPy keeps its own canonical order, which prints the Gaussian density as
+    ``\frac{\sqrt{2} e^{- \frac{\left(- f + y\right)^{2}}{2 \sigma^{2}}}}{2 \sqrt{\pi} \sigma}``; this prints
+    ``\frac{1}{\sigma \sqrt{2 \pi}} e^{- \frac{\left(y - f\right)^{2}}{2 \sigma^{2}}}``. Only the printing
+    changes: positive terms come before negative ones (:math:`y - f`, :math:`e^f - fy`), an even function of the
+    residual (``Abs``, ``cosh``) is written in :math:`y - f`, and a constant factor with :math:`\sqrt{2\pi}` in it
+    is written as a fraction over :math:`\sqrt{2\pi}`. A noise model may be given for its density.
+    """
+    expr = expr.density if isinstance(expr, NoiseModel) else sp.sympify(expr)
+    return _TextbookPrinter().doprint(expr)

@@ -61,7 +61,7 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TIMEOUT_MS = 20_000
 
 # Chapters with an ipywidgets explorer: their pages must embed its state and draw it without a kernel.
-EXPLORER_PAGES = {"book/03_noise_models", "book/05_output_units", "book/06_margins"}
+EXPLORER_PAGES = {"book/03_noise_models", "book/05_output_units", "book/06_margins", "book/10_generative_models"}
 
 # Errors that come from upstream code, are harmless, and are allowed only where they occur.
 # (pages it may occur on or "*", "pageerror" or "console", the exact message as a regex, why it is harmless)

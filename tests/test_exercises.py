@@ -28,6 +28,7 @@ EXPECTED = [
     "06_margins",
     "07_loss_vs_metric",
     "09_losses_in_your_framework",
+    "10_generative_models",
 ]
 
 

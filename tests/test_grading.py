@@ -43,6 +43,16 @@ sys.path.insert(0, str(EX))
 import assign  # noqa: E402
 import grade  # noqa: E402
 
+# exercise 09 q4: a stable distillation loss; its mistakes change the arguments, the reduction or the factor
+DISTIL = (
+    "def distillation_loss(student_logits, teacher_logits, temperature):\n    def ls(z, t):\n"
+    "        z = np.asarray(z, dtype=float) / t\n        z = z - z.max(axis=1, keepdims=True)\n"
+    "        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))\n\n    T = temperature\n"
+    "    lp, lq = ls({teacher}), ls({student})\n    E = np.exp(lp) * (lp - lq)\n    KL = E.sum(axis=1)\n"
+    "    return float({loss})"
+)
+DISTIL_T2 = "T**2 * np.mean(KL)"
+
 # question -> (right but written differently, a typical mistake, a phrase of the public check's hint for it)
 VARIANTS = {
     "02_maximum_likelihood": {
@@ -87,13 +97,22 @@ VARIANTS = {
             "avoid the division there",
         ),
         "q4": (
-            "r = r_crowd\nlosses = {'mse': r**2, 'mae': np.abs(r), "
-            "'huber': np.where(np.abs(r) <= 1, 0.5 * r**2, np.abs(r) - 0.5)}\n"
-            "outlier_share = {k: float(v[-1] / v.sum()) for k, v in losses.items()}",
-            "r = r_crowd\nlosses = {'mse': r**2, 'mae': np.abs(r), "
-            "'huber': np.where(np.abs(r) <= 1, 0.5 * r**2, np.abs(r) - 0.5)}\n"
-            "outlier_share = {k: float(v[-1] / v.mean()) for k, v in losses.items()}",
-            "divide the outlier's loss by the sum of all 101 losses",
+            "def pull_share(r, name, **params):\n    r = np.asarray(r, dtype=float)\n"
+            "    size = np.abs(ln.losses.LOSSES[name].grad(np.zeros_like(r), r, **params))\n"
+            "    return float(size[-1] / np.sum(size))\n\n\n"
+            "r = r_crowd\npulls = {'mse': np.abs(2 * r), 'mae': np.ones_like(r), 'huber': np.minimum(np.abs(r), 1.0)}\n"
+            "outlier_pull = {k: float(v[-1] / v.sum()) for k, v in pulls.items()}",
+            "def pull_share(r, name, **params):\n    r = np.asarray(r, dtype=float)\n"
+            "    loss = ln.losses.LOSSES[name]\n"
+            "    v = loss(np.zeros_like(r), r, reduction='none', **params)\n    return float(v[-1] / v.sum())\n\n\n"
+            "outlier_pull = {k: pull_share(r_crowd, k, **p)\n"
+            "                for k, p in [('mse', {}), ('mae', {}), ('huber', {'delta': 1.0})]}",
+            "share of the loss",
+        ),
+        "q6": (
+            "fisher_laplace = b**-2\nare_median = 0.6366",
+            "fisher_laplace = 1 / b\nare_median = 2 / np.pi",
+            "not its size",
         ),
     },
     "04_conditional_statistics": {
@@ -121,6 +140,14 @@ VARIANTS = {
         ),
         "q3": ("q_exp = -sp.log(1 - tau) / lam", "q_exp = sp.log(1 - tau) / lam", "a quantile of a positive variable"),
         "q5": ("eff_median = 2 / np.pi", "eff_median = np.pi / 2", "lies in (0, 1]"),
+        "q6": (
+            "from scipy.optimize import brentq\n\n"
+            "def expectile(y, tau):\n    y = np.asarray(y, dtype=float)\n"
+            "    gap = lambda c: tau * np.mean(np.maximum(y - c, 0)) - (1 - tau) * np.mean(np.maximum(c - y, 0))\n"
+            "    return brentq(gap, y.min(), y.max(), xtol=1e-14)",
+            "def expectile(y, tau):\n    return float(np.quantile(y, tau))",
+            "half the squared error",
+        ),
     },
     "05_output_units": {
         "q1": (
@@ -153,6 +180,15 @@ VARIANTS = {
             "grad_bce = sp.diff(sp.log(sig), z)",
             "its derivative is negative",
         ),
+        "q6": (
+            "from scipy.special import softmax\n\n"
+            "def distill_grad(z_s, z_t, T):\n"
+            "    return (softmax(np.asarray(z_s) / T, axis=1) - softmax(np.asarray(z_t) / T, axis=1)) / T",
+            "def distill_grad(z_s, z_t, T):\n    def sm(a):\n        e = np.exp(a - a.max(axis=1, keepdims=True))\n"
+            "        return e / e.sum(axis=1, keepdims=True)\n\n"
+            "    return sm(np.asarray(z_s, dtype=float) / T) - sm(np.asarray(z_t, dtype=float) / T)",
+            "brings a factor 1/T",
+        ),
     },
     "06_margins": {
         "q1": (
@@ -179,6 +215,17 @@ VARIANTS = {
             "f_star_exp = sp.log(eta / (1 - eta))",
             "not 0",
         ),
+        "q5": (
+            "def crammer_singer(y, s):\n    y, s = np.asarray(y), np.asarray(s, dtype=float)\n"
+            "    if not np.all(np.isin(y, np.arange(s.shape[1]))):\n        raise ValueError('labels 0 .. K - 1')\n"
+            "    out = []\n    for yi, si in zip(y.astype(int), s):\n"
+            "        out.append(max(0.0, 1.0 + max(np.delete(si, yi)) - si[yi]))\n    return np.array(out)\n\n\n"
+            "risk_tie = 1.0\nrisk_ahead = float(0.4 * 0 + 0.6 * 2)",
+            "def crammer_singer(y, s):\n    y, s = np.asarray(y), np.asarray(s, dtype=float)\n"
+            "    if not np.all(np.isin(y, np.arange(s.shape[1]))):\n        raise ValueError('labels 0 .. K - 1')\n"
+            "    return np.maximum(0.0, 1.0 + s.max(axis=1) - s[np.arange(len(y)), y.astype(int)])",
+            "the other classes k != y",
+        ),
     },
     "07_loss_vs_metric": {
         "q1": (
@@ -196,23 +243,38 @@ VARIANTS = {
             "the best constant does better",
         ),
         "q3": (
-            "log_score = -(q * sp.log(p) + (1 - q) * sp.log(1 - p))\np_star_log = q\n"
-            "p_star_brier = sp.solve(sp.diff(brier, p), p)[0]",
-            "log_score = q * sp.log(p) + (1 - q) * sp.log(1 - p)\np_star_log = sp.solve(sp.diff(log_score, p), p)[0]",
+            "log_score = -(p * sp.log(q) + (1 - p) * sp.log(1 - q))\nq_star_log = p\n"
+            "q_star_brier = sp.solve(sp.diff(brier, q), q)[0]",
+            "log_score = p * sp.log(q) + (1 - p) * sp.log(1 - q)\nq_star_log = sp.solve(sp.diff(log_score, q), q)[0]",
             "check the sign",
         ),
         "q4": (
             "def ece(y, prob, n_bins=10):\n    y, prob = np.asarray(y, dtype=float), np.asarray(prob, dtype=float)\n"
-            "    idx = np.clip(np.floor(prob * n_bins).astype(int), 0, n_bins - 1)\n"
-            "    gap = np.bincount(idx, weights=y, minlength=n_bins)\n"
-            "    gap -= np.bincount(idx, weights=prob, minlength=n_bins)\n"
+            "    conf = np.where(prob > 0.5, prob, 1 - prob)\n    right = ((prob > 0.5) == (y == 1)).astype(float)\n"
+            "    idx = np.clip(np.floor(conf * n_bins).astype(int), 0, n_bins - 1)\n"
+            "    gap = np.bincount(idx, weights=right, minlength=n_bins)\n"
+            "    gap -= np.bincount(idx, weights=conf, minlength=n_bins)\n"
             "    return float(np.abs(gap).sum() / y.size)",
             "def ece(y, prob, n_bins=10):\n    y, prob = np.asarray(y, dtype=float), np.asarray(prob, dtype=float)\n"
-            "    idx = np.minimum((prob * n_bins).astype(int), n_bins - 1)\n"
-            "    return float(np.mean([abs(y[idx == b].mean() - prob[idx == b].mean()) for b in np.unique(idx)]))",
+            "    conf = np.maximum(prob, 1 - prob)\n    right = ((prob > 0.5) == (y == 1)).astype(float)\n"
+            "    idx = np.minimum((conf * n_bins).astype(int), n_bins - 1)\n"
+            "    return float(np.mean([abs(right[idx == b].mean() - conf[idx == b].mean()) for b in np.unique(idx)]))",
             "weight each bin's gap",
         ),
         "q5": (
+            "from scipy.optimize import minimize_scalar\n\n\n"
+            "def fit_temperature(y, logits):\n    z = np.asarray(logits, dtype=float)\n"
+            "    nll = lambda t: float(np.mean(-ln.units.log_softmax(z / t)[np.arange(len(y)), y]))\n"
+            "    return float(minimize_scalar(nll, bounds=(0.01, 50.0), method='bounded', "
+            "options={'xatol': 1e-10}).x)\n\n\nT_held = fit_temperature(y_held, z_held)",
+            "from scipy.optimize import minimize_scalar\n\n\n"
+            "def fit_temperature(y, logits):\n    z = np.asarray(logits, dtype=float)\n"
+            "    nll = lambda t: float(ln.losses.cross_entropy(y, z * t))\n"
+            "    return float(minimize_scalar(nll, bounds=(0.05, 20.0), method='bounded').x)\n\n\n"
+            "T_held = fit_temperature(y_held, z_held)",
+            "does not multiply them",
+        ),
+        "q6": (
             "def bayes_threshold(c_fp, c_fn):\n    if min(c_fp, c_fn) <= 0:\n        raise ValueError('costs > 0')\n"
             "    return 1 / (1 + c_fn / c_fp)",
             "def bayes_threshold(c_fp, c_fn):\n    if min(c_fp, c_fn) <= 0:\n        raise ValueError('costs > 0')\n"
@@ -235,6 +297,43 @@ VARIANTS = {
             "so something else went in",
         ),
         "q3": ("sigma_forward = 10**0.5\nmode_seeking = 'reverse'", "sigma_forward = 1.0", "cover both modes"),
+        "q4": (
+            "def distillation_loss(student_logits, teacher_logits, temperature):\n"
+            "    zs = np.asarray(student_logits, dtype=float) / temperature\n"
+            "    zt = np.asarray(teacher_logits, dtype=float) / temperature\n"
+            "    ls = zs - zs.max(axis=1, keepdims=True)\n    ls = ls - np.log(np.exp(ls).sum(axis=1, keepdims=True))\n"
+            "    lt = zt - zt.max(axis=1, keepdims=True)\n    lt = lt - np.log(np.exp(lt).sum(axis=1, keepdims=True))\n"
+            "    return float(temperature**2 * (np.exp(lt) * (lt - ls)).sum() / len(zt))",
+            DISTIL.format(teacher="teacher_logits, T", student="student_logits, T", loss="np.mean(KL)"),
+            "multiply it by T^2",
+        ),
+    },
+    "10_generative_models": {
+        "q1": (
+            "kl_term = sp.log(1 / s) + (s**2 + m**2) / 2 - sp.Rational(1, 2)",
+            "kl_term = (s + m**2 - 1) / 2 - sp.log(s)",
+            "the variance of N(m, s^2) is s**2",
+        ),
+        "q2": (
+            "from scipy.special import expit\n\n"
+            "def non_saturating_grad(logit):\n    return -expit(-np.asarray(logit, dtype=float))",
+            "def non_saturating_grad(logit):\n    return -1 / (1 + np.exp(np.asarray(logit, dtype=float)))",
+            "never exponentiate a large positive number",
+        ),
+        "q3": (
+            "x = np.linspace(-12, 12, 240_001)\njs_pq = ln.generative.js_divergence(p_data(x), q_gen(x), x)\n"
+            "v_star = ln.generative.gan_value(p_data(x), q_gen(x), x)",
+            "v_star = 2 * js_pq",
+            "did you forget the - log 4",
+        ),
+        "q4": (
+            "def best_denoiser(x_noisy, mu, tau, sigma):\n    x = np.asarray(x_noisy, dtype=float)\n"
+            "    score = -(x - mu) / (tau**2 + sigma**2)  # the noisy values are N(mu, tau^2 + sigma^2)\n"
+            "    return ln.generative.tweedie_denoiser(x, score, sigma)",
+            "def best_denoiser(x_noisy, mu, tau, sigma):\n"
+            "    return mu + tau / (tau + sigma) * (np.asarray(x_noisy, dtype=float) - mu)",
+            "not their standard deviations",
+        ),
     },
 }
 
@@ -255,6 +354,20 @@ TYPICAL_MISTAKES = {
             ("nll_laplace = sp.Abs(y - f) / b", "did you drop the log(2b) term?"),
             ("nll_laplace = sp.log(2 * b) + (y - f) ** 2 / b", "did you square the error"),
         ],
+        "q4": [
+            (
+                "def pull_share(r, name, **params):\n    r = np.asarray(r, dtype=float)\n"
+                "    g = ln.losses.LOSSES[name].grad(np.zeros_like(r), r, **params)\n"
+                "    return float(g[-1] / g.sum())\n\n\n"
+                "outlier_pull = {k: pull_share(r_crowd, k, **p)\n"
+                "                for k, p in [('mse', {}), ('mae', {}), ('huber', {'delta': 1.0})]}",
+                "signed gradients cancel",
+            ),
+        ],
+        "q6": [
+            ("fisher_laplace = b**2\nare_median = 2 / np.pi", "the information is its inverse"),
+            ("fisher_laplace = 1 / b**2\nare_median = np.pi / 2", "divide the median's variance"),
+        ],
         "q3": [
             (
                 "def huber_weight(r, delta):\n    r = np.asarray(r, dtype=float)\n    big = np.abs(r) > delta\n"
@@ -270,6 +383,15 @@ TYPICAL_MISTAKES = {
     },
     "04_conditional_statistics": {
         "q3": [("tau, lam = sp.symbols('tau lam')\nq_exp = -sp.log(1 - tau) / lam", "positive=True")],
+        "q6": [
+            (
+                "from scipy.optimize import minimize_scalar\n\ndef expectile(y, tau):\n"
+                "    y = np.asarray(y, dtype=float)\n"
+                "    risk = lambda c: np.mean(np.abs(tau - (y > c)) * (y - c) ** 2)\n"
+                "    return minimize_scalar(risk, bounds=(y.min(), y.max()), method='bounded').x",
+                "check which side gets tau",
+            ),
+        ],
     },
     "05_output_units": {
         "q2": [
@@ -299,7 +421,7 @@ TYPICAL_MISTAKES = {
         ],
     },
     "07_loss_vs_metric": {
-        "q5": [("def bayes_threshold(c_fp, c_fn):\n    return c_fp / (c_fp + c_fn)", "raise ValueError")],
+        "q6": [("def bayes_threshold(c_fp, c_fn):\n    return c_fp / (c_fp + c_fn)", "raise ValueError")],
     },
     "09_losses_in_your_framework": {
         "q1": [
@@ -322,6 +444,62 @@ TYPICAL_MISTAKES = {
                 "def info_nce(a, b, temperature):\n    s = np.asarray(a) @ np.asarray(b).T / temperature\n"
                 "    return float(np.mean(np.log(np.exp(s).sum(axis=1)) - np.diag(s)))",
                 "exp overflows",
+            ),
+        ],
+        "q4": [
+            (DISTIL.format(teacher="student_logits, T", student="teacher_logits, T", loss=DISTIL_T2), "the wrong way"),
+            (DISTIL.format(teacher="teacher_logits, T", student="student_logits, 1.0", loss=DISTIL_T2), "student's"),
+            (
+                DISTIL.format(teacher="teacher_logits, T", student="student_logits, T", loss="T**2 * np.mean(E)"),
+                "you averaged over every entry",
+            ),
+            (DISTIL.format(teacher="teacher_logits, T", student="student_logits, T", loss="T * np.mean(KL)"), "is T:"),
+            (
+                DISTIL.replace("        z = z - z.max(axis=1, keepdims=True)\n", "").format(
+                    teacher="teacher_logits, T", student="student_logits, T", loss=DISTIL_T2
+                ),
+                "exp overflows",
+            ),
+        ],
+    },
+    "10_generative_models": {
+        "q1": [
+            ("kl_term = (s**2 + m**2 - 1) / 2 + sp.log(s)", "check the sign of the log term"),
+            ("kl_term = s**2 + m**2 - 1 - 2 * sp.log(s)", "did you forget the factor 1/2?"),
+            ("kl_term = (s**2 + m**2 - 1) / 2 - 2 * sp.log(s)", "check how the variance and the log term enter"),
+            (
+                "m, s = sp.symbols('m s')\nkl_term = (s**2 + m**2 - 1) / 2 - sp.log(s)",
+                "with the symbols m and s of the setup cell",
+            ),
+        ],
+        "q2": [
+            (
+                "def non_saturating_grad(logit):\n    z = np.asarray(logit, dtype=float)\n    e = np.exp(-np.abs(z))\n"
+                "    return -np.where(z >= 0, 1 / (1 + e), e / (1 + e))",
+                "the derivative of the saturating loss",
+            ),
+            (
+                "from scipy.special import expit\n\n"
+                "def non_saturating_grad(logit):\n    return -(1 - expit(np.asarray(logit, dtype=float)))",
+                "1 - sigma(z) cancels to 0",
+            ),
+            (
+                "def non_saturating_grad(logit):\n    z = np.asarray(logit, dtype=float)\n    e = np.exp(-np.abs(z))\n"
+                "    return np.where(z >= 0, e / (1 + e), 1 / (1 + e))",
+                "check the sign",
+            ),
+        ],
+        "q3": [("js_pq = js_pq / np.log(2)", "did you use log2 (bits)")],
+        "q4": [
+            (
+                "def best_denoiser(x_noisy, mu, tau, sigma):\n"
+                "    return tau**2 / (tau**2 + sigma**2) * np.asarray(x_noisy, dtype=float)",
+                "the best guess is the prior mean mu",
+            ),
+            (
+                "def best_denoiser(x_noisy, mu, tau, sigma):\n"
+                "    return mu + sigma**2 / (tau**2 + sigma**2) * (np.asarray(x_noisy, dtype=float) - mu)",
+                "the best guess is the noisy value itself",
             ),
         ],
     },
@@ -420,7 +598,11 @@ class _Close(float):
     __hash__ = float.__hash__
 
 
-outlier_share = {k: _Close(0.9) for k in ("mse", "mae", "huber")}
+def pull_share(r, name, **params):
+    return _Close(0.9)
+
+
+outlier_pull = {k: _Close(0.9) for k in ("mse", "mae", "huber")}
 """
 
 # starts a process meant to outlive grading; KILLER, placed after q1 and q2 of 09, kills the kernel
@@ -777,9 +959,19 @@ def test_public_checks_run_on_colab(built, tmp_path):
         ("07_loss_vs_metric", "q1", "def auc(y, score):\n    return float(ln.metrics.auc(y, score))"),
         ("07_loss_vs_metric", "q4", "def ece(y, prob, n_bins=10):\n    return float(ln.metrics.ece(y, prob, n_bins))"),
         (
+            "07_loss_vs_metric",
+            "q5",
+            "def fit_temperature(y, logits):\n    return float(ln.metrics.fit_temperature(y, logits))",
+        ),
+        (
             "05_output_units",
             "q1",
             "def stable_bce(y, z):\n    return ln.losses.binary_cross_entropy(y, z, reduction='none')",
+        ),
+        (
+            "10_generative_models",
+            "q2",
+            "def non_saturating_grad(logit):\n    return ln.generative.generator_loss_grad(logit)",
         ),
     ],
 )

@@ -25,7 +25,8 @@ def _loaded_after(code: str) -> dict:
         "import lossnotes.units",
         "import lossnotes as ln; ln.losses.huber([0.0], [3.0]); ln.units.softmax([1.0, 2.0])",
         "from lossnotes.losses import cross_entropy, LOSSES",
-        "import lossnotes as ln; ln.generative.generator_loss([0.0]); ln.generative.elbo_gaussian([[0.0]], [[0.0]], [[0.0]], [[1.0]])",
+        "import lossnotes as ln; ln.generative.js_divergence([1, 1], [1, 1], [0, 1])",
+        "import lossnotes as ln; ln.generative.elbo_gaussian([[0.0]], [[0.0]], [[0.0]], [[1.0]])",
     ],
 )
 def test_numeric_core_loads_no_heavy_package(code):

@@ -188,3 +188,19 @@ def test_sentence_states_the_tolerance_when_the_error_is_above_rounding():
     assert res.sentence().endswith(
         "agree within the tolerance on 10 sampled points (worst relative error below 1e-09)."
     )
+
+
+def test_latex_writes_densities_as_a_textbook_does():
+    gauss = ln.noise.get("gaussian")
+    assert ln.symbolic.latex(gauss) == (
+        r"\frac{1}{\sigma \sqrt{2 \pi}} e^{- \frac{\left(y - f\right)^{2}}{2 \sigma^{2}}}"
+    )
+    assert ln.symbolic.latex(ln.symbolic.loss_from(gauss)) == r"\frac{\left(y - f\right)^{2}}{2 \sigma^{2}}"
+    assert ln.symbolic.latex(ln.symbolic.loss_from(ln.noise.get("laplace"))) == r"\frac{\left|{y - f}\right|}{b}"
+    assert ln.symbolic.latex(ln.symbolic.loss_from(ln.noise.get("poisson"))) == r"e^{f} - f y"
+    assert "y - f" in ln.symbolic.latex(ln.noise.get("hyperbolic_secant"))
+    # only the printing changes: the expression the check runs on is SymPy's own
+    assert sp.latex(gauss.density) != ln.symbolic.latex(gauss.density)
+    assert ln.symbolic.latex(sp.Symbol("x") - 1) == "x - 1"
+    r = sp.Symbol("r")
+    assert ln.symbolic.latex(sp.series(sp.log(sp.cosh(r)), r, 0, 6)) == sp.latex(sp.series(sp.log(sp.cosh(r)), r, 0, 6))

@@ -1,5 +1,5 @@
 """Find, or get, the programs outside Python that `make test` needs: a Chromium for the browser tests and npm for
-the offline book.
+the offline book; and TeX Live for `make pdf`.
 
 python web/provision.py chromium
     Print the path of a Chromium (or Chrome) binary on stdout. Looked for, in order: $LOSSNOTES_CHROMIUM,
@@ -11,6 +11,12 @@ python web/provision.py chromium
 python web/provision.py npm
     Make sure npm is on PATH: Debian's `npm` package through apt-get when root or passwordless sudo, otherwise stop
     with the command to run.
+
+python web/provision.py texlive
+    Make sure the TeX Live that `make pdf` needs is there (xelatex, latexmk, xindy, the LaTeX packages the book's
+    class loads, the FreeFont fonts) and poppler's pdftotext for `make test-pdf`: the Debian packages in TEXLIVE
+    through apt-get (without recommended packages) when root or passwordless sudo, otherwise stop with the command
+    to run. About 600 MB to download, 1.8 GB installed.
 
 Messages go to stderr; the exit status is 0 when the program is there at the end.
 """
@@ -25,6 +31,19 @@ import sys
 from pathlib import Path
 
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# What `make pdf` and `make test-pdf` need: the Debian packages, and what shows each is installed (a program on
+# PATH, or a file kpsewhich finds). texlive-fonts-extra is the large one (bbm.sty, which jupyterBook.cls loads).
+TEXLIVE = {
+    "texlive-xetex": "xelatex",
+    "texlive-latex-recommended": "unicode-math.sty",
+    "texlive-latex-extra": "newunicodechar.sty",
+    "texlive-fonts-recommended": "uhv.map",
+    "texlive-fonts-extra": "bbm.sty",
+    "latexmk": "latexmk",
+    "xindy": "xindy",
+    "fonts-freefont-otf": "FreeSerif.otf",
+    "poppler-utils": "pdftotext",
+}
 PLAYWRIGHT_TIMEOUT_S = 300  # a real download takes about a minute; a refused one fails in seconds
 
 
@@ -74,14 +93,17 @@ def apt_prefix() -> list[str] | None:
     return None
 
 
-def apt_install(package: str) -> bool:
+def apt_install(package: str, *more: str, recommends: bool = True) -> bool:
     prefix = apt_prefix()
     if prefix is None:
         return False
-    say(f"installing Debian's {package} package: {' '.join(prefix + ['apt-get', 'install', '-y', package])}")
+    options = [] if recommends else ["--no-install-recommends"]
+    packages = [package, *more]
+    command = [*prefix, "apt-get", "install", "-y", *options, *packages]
+    say(f"installing Debian's {' '.join(packages)}: {' '.join(command)}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     update = subprocess.run([*prefix, "apt-get", "update", "-qq"], env=env)
-    install = subprocess.run([*prefix, "apt-get", "install", "-y", "-qq", package], env=env)
+    install = subprocess.run([*prefix, "apt-get", "install", "-y", "-qq", *options, *packages], env=env)
     return update.returncode == 0 and install.returncode == 0
 
 
@@ -127,8 +149,31 @@ def npm() -> int:
     return 1
 
 
+def texlive_present(probe: str) -> bool:
+    if "." not in probe:
+        return shutil.which(probe) is not None
+    if not shutil.which("kpsewhich"):
+        return False
+    proc = subprocess.run(["kpsewhich", probe], capture_output=True, text=True)
+    return proc.returncode == 0 and bool(proc.stdout.strip())
+
+
+def texlive() -> int:
+    missing = [package for package, probe in TEXLIVE.items() if not texlive_present(probe)]
+    if not missing:
+        return 0
+    say(f"`make pdf` needs TeX Live and poppler; missing: {' '.join(missing)} (all of them: 600 MB to download)")
+    if apt_install(*missing, recommends=False) and not any(not texlive_present(TEXLIVE[p]) for p in missing):
+        return 0
+    say(
+        "TeX Live could not be installed from here. Run this once, then `make pdf` again:\n"
+        f"    sudo apt-get install --no-install-recommends {' '.join(TEXLIVE)}"
+    )
+    return 1
+
+
 if __name__ == "__main__":
-    commands = {"chromium": chromium, "npm": npm}
+    commands = {"chromium": chromium, "npm": npm, "texlive": texlive}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     sys.exit(commands[sys.argv[1]]())

@@ -55,7 +55,10 @@ class SquaredHinge(Loss):
         "Annals of Statistics 32 (2004)."
     )
     gradient_behaviour = "−2y times the shortfall of the margin below 1: it fades continuously to 0 at margin 1"
-    use_when = "a margin classifier whose gradient must be continuous, e.g. for a quasi-Newton solver"
+    use_when = (
+        "a margin classifier for a solver that needs a continuous gradient (L-BFGS); it is differentiable once, not"
+        " twice, so Newton steps meet a jump in the curvature at margin 1"
+    )
 
     def _value(self, y, s):
         return np.maximum(0.0, 1.0 - y * s) ** 2

@@ -15,6 +15,12 @@ the controls work in a static HTML page with no kernel (the embedded widget stat
 as live in Jupyter. With two controls the stacks nest: the outer one follows the first control, each inner one
 the second.
 
+Displayed, an explorer's output carries, besides the widget view, the frame it shows as one ``image/png``
+(``Frame.picture``) and that frame's alt text as ``text/plain``: a page without a widget manager (a PDF, a
+notebook viewer) shows the picture instead of the widget's repr. The PNG holds the alt text and a caption
+(``Explorer.caption``) as text chunks (``ALT_KEY``, ``CAPTION_KEY``), for the book's PDF build to put under the
+picture (web/book_pdf.py); the HTML book prefers the widget view, as Jupyter does.
+
 ``static_figure`` draws chosen states with the same draw function, one row per state, into one figure.
 """
 
@@ -49,6 +55,8 @@ STACK_CLASS = "lossnotes-frames"
 FRAME_CLASS = "lossnotes-frame"
 TILE_CLASS = "lossnotes-tile"
 MIN_TILE_SCALE = 0.75  # a tile shown smaller than this fraction of its own width makes the tiles stack
+ALT_KEY = "lossnotes:alt"  # PNG text chunks of a frame's whole picture (Frame.picture)
+CAPTION_KEY = "lossnotes:caption"
 KINDS = ("radio", "dropdown", "toggle")
 
 
@@ -163,6 +171,30 @@ class Frame:
     @property
     def size(self):
         return sum(t.size[0] for t in self.tiles), self.tiles[0].size[1]
+
+    def picture(self, *, caption=None):
+        """The whole frame as one PNG: the tiles side by side again, the alt text (and ``caption``) in text chunks.
+
+        The tiles' palettes are merged exactly (one palette while the frame has at most 256 colours).
+        """
+        from PIL import Image, PngImagePlugin
+
+        rgb = np.concatenate([np.asarray(Image.open(io.BytesIO(t.png)).convert("RGB")) for t in self.tiles], axis=1)
+        colours, index = np.unique(rgb.reshape(-1, 3), axis=0, return_inverse=True)
+        if len(colours) <= 256:
+            img = Image.fromarray(index.reshape(rgb.shape[:2]).astype(np.uint8), "P")
+            img.putpalette(colours.astype(np.uint8).ravel().tolist())
+        else:
+            img = Image.fromarray(rgb, "RGB")
+        info = PngImagePlugin.PngInfo()
+        for key, value in Image.open(io.BytesIO(self.tiles[0].png)).text.items():
+            info.add_text(key, value)
+        info.add_itxt(ALT_KEY, self.alt)
+        if caption is not None:
+            info.add_itxt(CAPTION_KEY, caption)
+        buf = io.BytesIO()
+        img.save(buf, format="png", compress_level=6, pnginfo=info)
+        return buf.getvalue()
 
     def html(self):
         """``<figure>``: the tiles (alt text, data URL) in a row that wraps on a narrow screen, the readout below.
@@ -297,12 +329,32 @@ class Explorer:
         self.frames, self.frame_widgets, self.links, self.specs = frames, frame_widgets, links, specs
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.box._repr_mimebundle_(**kwargs)
+        """The widget view, and the frame it shows as ``image/png`` with its alt text as ``text/plain``."""
+        data = self.box._repr_mimebundle_(**kwargs)
+        if data is None:  # a closed widget
+            return None
+        key = self.selected()
+        png = self.frames[key].picture(caption=self.caption(key))
+        return {**data, "image/png": base64.b64encode(png).decode("ascii"), "text/plain": self.frames[key].alt}
 
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.box)
+        data = self._repr_mimebundle_()
+        if data is not None:
+            display(data, raw=True)
+
+    def caption(self, key=None):
+        """A caption for the picture of one frame (the one shown now by default) where the controls cannot work.
+
+        It names the setting of each control and adds the frame's readout, so its numbers are the frame's own.
+        """
+        key = self.selected() if key is None else tuple(key)
+        settings = "; ".join(f"{c.description}: {c.options[i][0]}" for c, i in zip(self.specs, key, strict=True))
+        return (
+            f"The explorer set to {settings}. {self.frames[key].readout} "
+            "In the HTML book and in Jupyter its controls show every other setting."
+        )
 
     def selected(self):
         """The option indices the stacks show now (as the browser would, following the links)."""
