@@ -360,7 +360,12 @@ def test_page_reads_offline(browser, docname):
     assert not reader_problems, f"{docname} as a reader meets it:\n- " + "\n- ".join(reader_problems)
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+# `make test` reads the chapters with an explorer on a phone (controls, pictures and equations together); the
+# other chapters' phone checks are marked slow and run in `make test-slow` (.ci/run), to keep `make test` short
+ON_A_PHONE = [c if c in EXPLORER_PAGES else pytest.param(c, marks=pytest.mark.slow) for c in CHAPTERS]
+
+
+@pytest.mark.parametrize("docname", ON_A_PHONE)
 def test_chapter_reads_on_a_phone(browser, docname):
     """At 390 x 844: figure text readable (at least 9 CSS px), sliders with a usable track, display equations that
     scroll inside their own box rather than being cut off, explorer controls at least 24 x 24 px; a full-page
