@@ -112,7 +112,7 @@ test: provision lint $(TEST_STAMP) $(ZIPS)
 	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" LOSSNOTES_HTML=$(CURDIR)/$(TEST_HTML) \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow" tests $(NBVAL) book
 
-# The checks marked slow (pyproject.toml), which `make test` leaves out to stay near three minutes: every
+# The checks marked slow (pyproject.toml), which `make test` leaves out to stay short: every
 # chapter's self-check questions answered in the browser (tests/test_selfcheck.py; `make test` answers chapter 1's),
 # and the phone checks of the chapters without an explorer (tests/test_browser.py).
 test-slow: provision $(TEST_STAMP)
