@@ -106,7 +106,7 @@ test-book: $(TEST_STAMP)
 
 # Every check, each chapter executed once (by nbval): lint; the library, notebook, exercise and launch tests; the
 # chapters under nbval (cells tagged nbval-check-output must print what the committed notebook shows); the test copy
-# of the book in Chromium.
+# of the book in Chromium. Work is shared out by file, the browser tests page by page (tests/conftest.py).
 NBVAL := --nbval-lax --nbval-current-env
 test: provision lint $(TEST_STAMP) $(ZIPS)
 	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" LOSSNOTES_HTML=$(CURDIR)/$(TEST_HTML) \

@@ -18,7 +18,10 @@ How a submission is graded, in two processes:
    end. Cells run in order; a cell
    that raises is recorded and the next one runs; a cell that kills the kernel is skipped and the kernel restarted
    with the cells before it, so questions that ran before a crash keep their points; a cell that runs past the time
-   left is interrupted. At the end the kernel's whole process group is killed, background processes included.
+   left is interrupted. A kernel that dies as it starts, before running anything, is started again (three tries;
+   it talks to the grader over Unix sockets in the sandbox where the platform has them, so kernels started at
+   the same moment cannot take each other's TCP ports). At the end the kernel's whole process group is killed,
+   background processes included.
 2. **The hidden tests** run in the grading process, which the student's code never touches: they come from the
    autograder zip, are read only here, and never reach the sandbox. Otter's own test-file runner scores them
    (``otter.test_files``), against an environment whose values are fetched from the kernel as plain data
@@ -63,6 +66,7 @@ from assign import colab_setup_source  # noqa: E402
 DEFAULT_TIMEOUT = 120.0
 TEST_SECONDS = 60.0  # time for the hidden tests of one submission, on top of --timeout
 REQUEST_SECONDS = 30.0  # one call into the student's kernel
+START_ATTEMPTS = 3  # a kernel that dies before answering is started again
 CHECK = re.compile(r"""grader\.check\(\s*["'](\w+)["']\s*\)""")
 CHECK_ONLY = re.compile(r"""\s*(?:(?:#[^\n]*|grader\.check\(\s*["']\w+["']\s*\))\s*)+""")
 # Otter's own cell (`grader = otter.Notebook(...)`): while grading, the public checks do not run (they carry no
@@ -303,13 +307,35 @@ class Kernel:
         self.km = self.kc = None
 
     def start(self):
+        """Start a fresh kernel. A kernel that dies before it answers has run none of the student's code, so it is
+        the machine's failure, not the submission's: it is started again, up to START_ATTEMPTS times."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                return self._start_once()
+            except RuntimeError as e:
+                self.stop()
+                if attempt == START_ATTEMPTS:
+                    log = self.sandbox / ".kernel-stderr"
+                    tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+                    said = f"; it printed: {tail[0][:160]}" if tail else ""
+                    raise RuntimeError(f"the kernel did not start in {attempt} attempts ({e}{said})") from None
+
+    def _start_once(self):
         from jupyter_client import KernelManager
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LOSSNOTES_", "PYTEST"))}
         env.update({"HOME": str(self.sandbox), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"})
         env.update({"TMPDIR": str(self.sandbox), "IPYTHONDIR": str(self.sandbox / ".ipython")})
-        self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(self.sandbox), env=env)  # its own session: killpg reaches what it starts
+        connection = self.sandbox / ".kernel.json"
+        # Unix sockets in the sandbox where the platform has them: TCP ports are chosen by the parent and bound
+        # later by the kernel, and between the two another process starting a kernel can take them.
+        ipc = os.name == "posix" and len(str(connection)) < 90
+        self.km = KernelManager(
+            kernel_name="python3", connection_file=str(connection), transport="ipc" if ipc else "tcp"
+        )
+        with open(self.sandbox / ".kernel-stderr", "wb") as log:
+            # its own session: killpg reaches what it starts
+            self.km.start_kernel(cwd=str(self.sandbox), env=env, stderr=log)
         (self.sandbox / ".kernel-pid").write_text(str(self.km.provisioner.process.pid))
         self.kc = self.km.client()
         self.kc.start_channels()

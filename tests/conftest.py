@@ -37,3 +37,20 @@ def built():
     if missing:
         pytest.fail(f"exercises/build has no build of {', '.join(missing)}: run `make exercises`", pytrace=False)
     return BUILD
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` as pytest-xdist does it (each file on one worker, so a module's fixtures are built once),
+    except the browser tests: each opens a page of its own, so each goes to whichever worker is free. Kept whole,
+    that file alone keeps one worker busy for a minute and a half while the other runs out of work."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileButPages(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.partition("::")[0].endswith("tests/test_browser.py"):
+                return nodeid
+            return super()._split_scope(nodeid)
+
+    return LoadFileButPages(config, log)

@@ -267,8 +267,28 @@ def wait_until_drawn(reader):
 def reader_report():
     yield REPORT
     if REPORT:
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "reader-report.json").write_text(json.dumps(REPORT, indent=1, sort_keys=True) + "\n")
+        save_report(REPORT)
+
+
+def save_report(report):
+    """Write this process's measurements into test-artifacts/reader-report.json. Under pytest-xdist the pages of one
+    run are read by several workers: each merges its pages into what the others of the same run wrote (the run's id
+    is kept beside the file), and a file from an earlier run is replaced."""
+    import fcntl
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    path, run = ARTIFACTS / "reader-report.json", os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    with open(ARTIFACTS / ".reader-report.run", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        same_run = run and lock.read() == run and path.is_file()
+        merged = json.loads(path.read_text()) if same_run else {}
+        for docname, measured in report.items():
+            merged.setdefault(docname, {}).update(measured)
+        path.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
+        lock.seek(0)
+        lock.truncate()
+        lock.write(run)
 
 
 @pytest.mark.parametrize("docname", PAGES)

@@ -524,8 +524,9 @@ HABITS = [
 ]
 
 
-def _run(*args, timeout=900):
-    proc = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+def _run(*args, timeout=900, env=None):
+    proc = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
 
@@ -610,6 +611,23 @@ BACKGROUND = "import subprocess\n\n_sleeper = subprocess.Popen(['sleep', '600'])
 KILLER = "import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGKILL)"
 
 
+# Loaded by every Python started with it on PYTHONPATH; kills a Jupyter kernel as it starts, before it answers, when
+# the notebook in its folder says "dies always" (every start) or "dies twice" (its first two starts).
+DYING_KERNEL = """
+import glob
+import os
+import sys
+
+if any("ipykernel" in a for a in sys.orig_argv):
+    text = "".join(open(p).read() for p in glob.glob("*.ipynb"))
+    deaths = len(open(".deaths").read()) if os.path.exists(".deaths") else 0
+    if "kernel dies always" in text or ("kernel dies twice" in text and deaths < 2):
+        open(".deaths", "a").write("x")
+        sys.stderr.write("this kernel was told to die\\n")
+        os._exit(3)
+"""
+
+
 @pytest.fixture(scope="module")
 def batch(built, tmp_path_factory):
     """Every submission of the batch (file name -> notebook or text), graded once by `make grade`'s script."""
@@ -643,7 +661,12 @@ def batch(built, tmp_path_factory):
         "\n\n".join(f"# %%\n{c.source}" for c in py.cells if c.cell_type == "code")
     )
     (subs / "notes.txt").write_text("this is not a notebook")
-    out = _run(EX / "grade.py", subs, "--build", built, "--timeout", 150, "--jobs", 2)
+    for case in ("twice", "always"):  # kernels that die as they start (DYING_KERNEL)
+        dying = submission(built, "02_maximum_likelihood", last=[f"# the kernel dies {case}"])
+        nbformat.write(dying, subs / f"02_maximum_likelihood-dies-{case}.ipynb")
+    site = tmp_path_factory.mktemp("site")
+    (site / "sitecustomize.py").write_text(DYING_KERNEL)
+    out = _run(EX / "grade.py", subs, "--build", built, "--timeout", 150, "--jobs", 2, env={"PYTHONPATH": str(site)})
     with open(subs / "grades.csv", newline="") as fh:
         rows = {r["file"]: r for r in csv.DictReader(fh)}
     return rows, out, subs
@@ -678,6 +701,18 @@ def test_right_answers_written_differently_score_full_marks(batch, built, name):
     r = rows[f"{name}-different.ipynb"]
     assert r["status"] == "ok" and r["flags"] == "", r
     _full(r, built, name)
+
+
+def test_a_kernel_that_dies_starting_is_started_again(batch, built):
+    """A kernel that dies before it answers ran none of the student's code: the submission is graded in a new one;
+    a machine whose kernels never start gets a status that says so, and no points."""
+    rows, _, _ = batch
+    name = "02_maximum_likelihood"
+    twice, always = rows[f"{name}-dies-twice.ipynb"], rows[f"{name}-dies-always.ipynb"]
+    _full(twice, built, name)
+    assert twice["status"] == "ok", twice
+    assert float(always["score"]) == 0 and "did not start in 3 attempts" in always["status"], always
+    assert "this kernel was told to die" in always["status"], always
 
 
 def test_solutions_score_full_marks_whatever_their_file(batch, built):
