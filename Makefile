@@ -114,7 +114,7 @@ test: provision lint $(TEST_STAMP) $(ZIPS)
 
 # The checks marked slow (pyproject.toml), which `make test` leaves out to stay short: every
 # chapter's self-check questions answered in the browser (tests/test_selfcheck.py; `make test` answers chapter 1's),
-# and the phone checks of the chapters without an explorer (tests/test_browser.py).
+# and the desktop and phone checks of the chapters without an explorer (tests/test_browser.py).
 test-slow: provision $(TEST_STAMP)
 	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" LOSSNOTES_HTML=$(CURDIR)/$(TEST_HTML) \
 	  $(BIN)/python -m pytest -q -n $(JOBS) -m slow tests
@@ -171,6 +171,7 @@ test-zip: $(STAMP) $(ZIPS)
 
 bench: $(STAMP) $(ZIPS)
 	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/bench_generative.py
 	$(BIN)/python benchmarks/bench_grading.py
 	$(BIN)/python benchmarks/bench_widgets.py
 	LOSSNOTES_CHROMIUM="$$($(BIN)/python web/provision.py chromium)" $(BIN)/python benchmarks/bench_explorers.py

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import urllib.request
 from pathlib import Path
 
@@ -196,9 +197,43 @@ def questions(path, group):
     return [{k: v for k, v in q.items() if k != "check"} for q in data["groups"][group]]
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#$])")
+
+
+def _md(text):
+    """Plain text as Markdown that shows it unchanged (the characters Markdown would read as markup escaped)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def printed(chosen):
+    """A group of questions as Markdown, for a page where the quiz cannot answer back (the PDF book): the questions
+    with their options lettered, then each right answer with the feedback that says why it is right."""
+    lines, answers = ["**Check yourself.** In the HTML book and in Jupyter these questions answer back.", ""], []
+    for i, q in enumerate(chosen, start=1):
+        lines.append(f"{i}. {_md(q['question'])}")
+        if q["type"] == "multiple_choice":
+            lines.append("")
+            for letter, a in zip("abcdefgh", q["answers"], strict=False):
+                lines.append(f"   - ({letter}) {_md(a['answer'])}")
+                if a.get("correct"):
+                    answers.append(f"{i} ({letter}): {_md(a['feedback'])}")
+        else:
+            if not re.search(r"significant|whole number", q["question"]):
+                lines[-1] += f" (A number, to {q['precision']} significant digits.)"
+            right = next(a for a in q["answers"] if a.get("type") == "value" and a.get("correct"))
+            answers.append(f"{i} ({right['value']:g}): {_md(right['feedback'])}")
+        lines.append("")
+    return "\n".join([*lines, "*Answers.* " + " ".join(answers)]) + "\n"
+
+
 def show(path, group):
-    """Display one group of self-check questions (options in the order written)."""
+    """Display one group of self-check questions (options in the order written).
+
+    The quiz is jupyterquiz's HTML; its output also carries the questions as Markdown (``printed``), which the PDF
+    book shows where it cannot run the quiz (HTML and Jupyter prefer the HTML).
+    """
     from IPython.display import Javascript, display
+    from IPython.utils.capture import capture_output
     from jupyterquiz import display_quiz
 
     chosen = questions(path, group)
@@ -206,7 +241,13 @@ def show(path, group):
     state = random.getstate()
     random.seed(f"{path}:{group}")  # the quiz's element id, the same on every run
     try:
-        display_quiz(chosen, shuffle_answers=False, colors=dict(COLORS), max_width=688, border_radius=8)
+        with capture_output(stdout=False, stderr=False) as quiz:
+            display_quiz(chosen, shuffle_answers=False, colors=dict(COLORS), max_width=688, border_radius=8)
     finally:
         random.setstate(state)
+    for output in quiz.outputs:
+        data = dict(output.data)
+        if "text/html" in data:
+            data["text/markdown"] = printed(chosen)
+        display(data, metadata=output.metadata, raw=True)
     display(Javascript(AFTER))

@@ -291,7 +291,12 @@ def save_report(report):
         lock.write(run)
 
 
-@pytest.mark.parametrize("docname", PAGES)
+# `make test` reads the pages that are not chapters and the chapters with an explorer at 1280 px; the other
+# chapters' desktop checks are marked slow and run in `make test-slow` (.ci/run), as their phone checks are
+AT_A_DESK = [p if p not in CHAPTERS or p in EXPLORER_PAGES else pytest.param(p, marks=pytest.mark.slow) for p in PAGES]
+
+
+@pytest.mark.parametrize("docname", AT_A_DESK)
 def test_page_reads_offline(browser, docname):
     chapter = docname in CHAPTERS
     reader = open_reader(browser, f"{docname}.html", where=docname, viewport=DESKTOP if chapter else None)

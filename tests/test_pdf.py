@@ -9,6 +9,7 @@ font of each piece of it, pdfimages for the pictures) and pypdf (the bookmarks):
 - no raw TeX in the prose (math that did not typeset: `\\frac`, `$$`, `\\(`), no unresolved reference (`??`) or
   role (`{cite}`), no repr of a Python object anywhere (`VBox(`, `<IPython...>`);
 - every picture the chapters show, each explorer as the picture of its first frame with its caption;
+- every self-check question (book/selfcheck), printed with its options, and each group's answers;
 - a page count in the range the book's length allows; in the log, no character missing from the fonts and no line
   wider than the text.
 
@@ -316,6 +317,45 @@ def test_every_picture_and_every_explorer_is_there(pdf, found):
     assert images(pdf) == want.images, f"{images(pdf)} pictures in the PDF, the chapters show {want.images}"
     captions = sum(page.count(EXPLORER_CAPTION) for page in found.pages)
     assert captions == want.explorers, f"{captions} explorer captions in the PDF, for {want.explorers} explorers"
+
+
+def _letters(text):
+    """Text as compared across a PDF's line breaks: letters and digits only (LaTeX hyphenates and ligates)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def missing_questions(pages: tuple) -> list[str]:
+    """Self-check questions (book/selfcheck/*.json) whose text the PDF does not print, and the count of printed
+    answer lists against the groups of questions."""
+    import json
+
+    everything = _letters(" ".join(pages))
+    missing, groups = [], 0
+    for path in sorted((ROOT / "book" / "selfcheck").glob("*.json")):
+        for group, questions in json.loads(path.read_text(encoding="utf-8"))["groups"].items():
+            groups += 1
+            missing += [f"{path.name} {group}: {q['question'][:60]}" for q in questions
+                        if _letters(q["question"]) not in everything]  # fmt: skip
+    answers = sum(page.count("Answers.") for page in pages)
+    if answers != groups:
+        missing.append(f"{answers} printed answer lists for {groups} groups of questions")
+    return missing
+
+
+def test_the_question_rule_catches_a_missing_question():
+    import json
+
+    first = json.loads(next((ROOT / "book" / "selfcheck").glob("01_*.json")).read_text(encoding="utf-8"))
+    question = next(iter(first["groups"].values()))[0]["question"]
+    assert any(question[:40] in m for m in missing_questions(("no questions here",)))
+
+
+def test_every_self_check_question_is_printed_with_its_answers(found):
+    """Where the quiz cannot run, the reader still finds each question, its options and the answers."""
+    missing = missing_questions(found.pages)
+    assert not missing, "\n".join(missing[:20])
 
 
 def test_the_page_count_fits_the_book(found):

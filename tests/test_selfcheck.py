@@ -108,6 +108,66 @@ def test_every_group_is_shown_once_in_its_chapter(chapter):
     )
 
 
+def _rendered_text(markdown):
+    """What a reader sees of Markdown as the book renders it (MyST's parser), tags stripped, spaces collapsed."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    out = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(markdown)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", out)).split())
+
+
+def _printed_parts(questions):
+    """Every text the printed version must show unchanged: each question, option and right answer's feedback."""
+    for q in questions:
+        yield q["question"]
+        for a in q["answers"]:
+            if q["type"] == "multiple_choice":
+                yield a["answer"]
+            if a.get("correct"):
+                yield a["feedback"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_printed_questions_read_as_written_with_their_answers(chapter):
+    """Where the quiz cannot run (the PDF), the questions print as Markdown: the text as written (nothing read as
+    markup), options lettered, and each right answer with the feedback that explains it. The notebook's committed
+    output carries exactly that, beside the quiz's HTML."""
+    import nbformat
+
+    outputs = {}
+    for cell in nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4).cells:
+        found = SHOW.findall(cell.source) if cell.cell_type == "code" else []
+        if found:
+            outputs[found[0][1]] = [o for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    for group, questions in data(chapter)["groups"].items():
+        shown = selfcheck.questions(FILES[chapter], group)
+        markdown = selfcheck.printed(shown)
+        seen = _rendered_text(markdown)
+        for part in _printed_parts(questions):
+            assert " ".join(part.split()) in seen, f"{group}: {part!r} does not read as written in {seen!r}"
+        letters = re.findall(r"\b(\d+) \(([a-h]|[-\d.e+]+)\):", seen.split("Answers.")[-1])
+        assert [int(n) for n, _ in letters] == list(range(1, len(questions) + 1)), seen
+        for (_, mark), q in zip(letters, questions, strict=True):
+            if q["type"] == "multiple_choice":
+                right = next(i for i, a in enumerate(q["answers"]) if a["correct"])
+                assert mark == "abcdefgh"[right], (group, mark, q["question"])
+        assert group in outputs and len(outputs[group]) == 1, f"{chapter} shows {group} without a printed version"
+        assert outputs[group][0]["data"]["text/markdown"] == markdown, f"{group}: re-execute {chapter}"
+
+
+def test_the_printed_version_escapes_what_markdown_would_read_as_markup():
+    tricky = {"type": "multiple_choice", "question": "Is *a* [b](c) <d> | e_f_ `g` $h$ # i ~~j~~ a choice?",
+              "answers": [{"answer": "**yes**", "correct": True, "feedback": "<b>because</b> \\ so"},
+                          {"answer": "no", "correct": False, "feedback": "n"},
+                          {"answer": "1. maybe", "correct": False, "feedback": "m"}]}  # fmt: skip
+    seen = _rendered_text(selfcheck.printed([tricky]))
+    for part in _printed_parts([tricky]):
+        assert part in seen, (part, seen)
+    assert "(a) **yes**" in seen and "1 (a): <b>because</b> \\ so" in seen, seen
+
+
 def test_malformed_questions_are_refused_with_the_reason():
     good = json.loads((ROOT / "book" / "selfcheck" / "01_what_a_loss_is.json").read_text())
     assert selfcheck.validate(good)
